@@ -1,0 +1,101 @@
+using System;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace RunCommandHunt.Engine.Correlation
+{
+    /// <summary>
+    /// The Kusto operators the seeds rest on, reproduced exactly (docs/seed-semantics.md cites each).
+    /// </summary>
+    public static class KustoSemantics
+    {
+        /// <summary>
+        /// <c>lhs has rhs</c>: rhs is a whole term of lhs, case-insensitive. Terms are maximal runs of alphanumeric
+        /// characters; where rhs begins or ends with punctuation ("-File") that side is unconstrained
+        /// (domain.md A.1: inferred model, the documented behaviour for alphanumeric terms).
+        /// </summary>
+        public static bool Has(string lhs, string rhs)
+        {
+            if (rhs.Length == 0) return true;
+            bool checkLeft = IsAlnum(rhs[0]);
+            bool checkRight = IsAlnum(rhs[rhs.Length - 1]);
+            int from = 0;
+            while (from <= lhs.Length - rhs.Length)
+            {
+                int at = lhs.IndexOf(rhs, from, StringComparison.OrdinalIgnoreCase);
+                if (at < 0) return false;
+                bool leftOk = !checkLeft || at == 0 || !IsAlnum(lhs[at - 1]);
+                int end = at + rhs.Length;
+                bool rightOk = !checkRight || end == lhs.Length || !IsAlnum(lhs[end]);
+                if (leftOk && rightOk) return true;
+                from = at + 1;
+            }
+            return false;
+        }
+
+        /// <summary><c>lhs has_any (a, b, ...)</c>.</summary>
+        public static bool HasAny(string lhs, params string[] terms)
+        {
+            foreach (var t in terms) if (Has(lhs, t)) return true;
+            return false;
+        }
+
+        private static bool IsAlnum(char c) => char.IsLetterOrDigit(c);
+
+        /// <summary>The seeds' <c>extract(@"\-File\s(script[0-9]{1,9}\.ps1)", 1, ...)</c>: case-sensitive, unanchored, "" when no match.</summary>
+        public static readonly Regex SeedScriptNameRegex =
+            new Regex(@"\-File\s(script[0-9]{1,9}\.ps1)", RegexOptions.CultureInvariant | RegexOptions.Compiled);
+
+        public static string ExtractSeedScriptName(string commandLine)
+        {
+            var m = SeedScriptNameRegex.Match(commandLine);
+            return m.Success ? m.Groups[1].Value : "";
+        }
+
+        /// <summary><c>tostring(split(s, sep)[index])</c>: negative index counts from the end; out of range gives "".</summary>
+        public static string SplitAt(string s, char separator, int index)
+        {
+            var parts = s.Split(separator);
+            if (index < 0) index += parts.Length;
+            return index >= 0 && index < parts.Length ? parts[index] : "";
+        }
+
+        /// <summary><c>max()</c> over strings: ordinal (domain.md A.3, inferred).</summary>
+        public static string MaxOrdinal(string a, string b) => string.CompareOrdinal(a, b) >= 0 ? a : b;
+
+        /// <summary>
+        /// <c>tostring(parse_json(json).property)</c>: "" when json is not valid JSON, not an object, or lacks the property;
+        /// strings as they are, other values as compact JSON text.
+        /// </summary>
+        public static string JsonProperty(string json, string property)
+        {
+            if (json.Length == 0 || json[0] != '{' && !char.IsWhiteSpace(json[0])) return "";
+            try
+            {
+                using var doc = JsonDocument.Parse(json);
+                if (doc.RootElement.ValueKind != JsonValueKind.Object) return "";
+                // Kusto property access is case-sensitive; the first match wins.
+                foreach (var p in doc.RootElement.EnumerateObject())
+                    if (p.NameEquals(property)) return DynamicToString(p.Value);
+                return "";
+            }
+            catch (JsonException)
+            {
+                return "";
+            }
+        }
+
+        internal static string DynamicToString(JsonElement e)
+        {
+            switch (e.ValueKind)
+            {
+                case JsonValueKind.String: return e.GetString() ?? "";
+                case JsonValueKind.Null:
+                case JsonValueKind.Undefined: return "";
+                case JsonValueKind.Object:
+                case JsonValueKind.Array: return Fingerprinting.KustoJson.Compact(e);
+                default: return e.GetRawText();
+            }
+        }
+    }
+}

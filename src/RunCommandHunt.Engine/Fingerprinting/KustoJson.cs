@@ -1,0 +1,95 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace RunCommandHunt.Engine.Fingerprinting
+{
+    /// <summary>
+    /// Kusto's <c>tostring(dynamic)</c>: compact JSON, no whitespace, non-ASCII not escaped, minimal RFC 8259 escaping
+    /// (domain.md A.8). The fingerprint hashes exactly this text, so it must match byte for byte.
+    /// </summary>
+    public static class KustoJson
+    {
+        public static string StringArray(IReadOnlyList<string> items)
+        {
+            var sb = new StringBuilder(2 + items.Count * 16);
+            sb.Append('[');
+            for (int i = 0; i < items.Count; i++)
+            {
+                if (i > 0) sb.Append(',');
+                AppendString(sb, items[i]);
+            }
+            sb.Append(']');
+            return sb.ToString();
+        }
+
+        public static void AppendString(StringBuilder sb, string s)
+        {
+            sb.Append('"');
+            foreach (char c in s)
+            {
+                switch (c)
+                {
+                    case '"': sb.Append("\\\""); break;
+                    case '\\': sb.Append("\\\\"); break;
+                    case '\b': sb.Append("\\b"); break;
+                    case '\f': sb.Append("\\f"); break;
+                    case '\n': sb.Append("\\n"); break;
+                    case '\r': sb.Append("\\r"); break;
+                    case '\t': sb.Append("\\t"); break;
+                    default:
+                        if (c < 0x20) sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                        else sb.Append(c);
+                        break;
+                }
+            }
+            sb.Append('"');
+        }
+
+        /// <summary>Compact re-serialisation of any JSON value (nested dynamic columns, non-string properties).</summary>
+        public static string Compact(JsonElement e)
+        {
+            var sb = new StringBuilder();
+            Write(sb, e);
+            return sb.ToString();
+        }
+
+        private static void Write(StringBuilder sb, JsonElement e)
+        {
+            switch (e.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    sb.Append('{');
+                    bool first = true;
+                    foreach (var p in e.EnumerateObject())
+                    {
+                        if (!first) sb.Append(',');
+                        first = false;
+                        AppendString(sb, p.Name);
+                        sb.Append(':');
+                        Write(sb, p.Value);
+                    }
+                    sb.Append('}');
+                    break;
+                case JsonValueKind.Array:
+                    sb.Append('[');
+                    bool firstItem = true;
+                    foreach (var item in e.EnumerateArray())
+                    {
+                        if (!firstItem) sb.Append(',');
+                        firstItem = false;
+                        Write(sb, item);
+                    }
+                    sb.Append(']');
+                    break;
+                case JsonValueKind.String:
+                    AppendString(sb, e.GetString() ?? "");
+                    break;
+                default:
+                    sb.Append(e.GetRawText());
+                    break;
+            }
+        }
+    }
+}
