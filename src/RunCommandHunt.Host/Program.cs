@@ -71,17 +71,17 @@ namespace RunCommandHunt.Host
             {
                 var output = new PSDataCollection<PSObject>();
                 output.DataAdded += (s, e) => Console.WriteLine(output[e.Index]?.ToString());
-                ps.Invoke<PSObject, PSObject>(null, output);
-            }
-            catch (RuntimeException ex)
-            {
-                Console.Error.WriteLine("ERROR: " + ex.ErrorRecord);
-                return 1;
+                ps.Invoke<PSObject, PSObject>(null, output, new PSInvocationSettings());
             }
             catch (PipelineStoppedException)
             {
                 Console.Error.WriteLine("rch: stopped.");
                 return 130;
+            }
+            catch (RuntimeException ex)
+            {
+                Console.Error.WriteLine("ERROR: " + ex.ErrorRecord);
+                return 1;
             }
             return failed ? 1 : 0;
         }

@@ -15,29 +15,12 @@ namespace RunCommandHunt.Engine.Correlation
     {
         public const string ExtensionProcess = "RunCommandExtension.exe";
 
-        /// <summary>The default's script-name extraction: any case of -File, quoted or not, with or without a folder.</summary>
-        private static readonly Regex ScriptNameRegex = new Regex(
-            @"-File\s+[""']?(?:[^""'\s]*[\\/])?(script[0-9]{1,9}\.ps1)\b",
-            RegexOptions.CultureInvariant | RegexOptions.IgnoreCase | RegexOptions.Compiled);
-
-        private static readonly Regex ScriptFileRegex = new Regex(
-            @"^script[0-9]{1,9}\.ps1$", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase | RegexOptions.Compiled);
-
-        /// <summary>Script name of a PowerShell command line in the default behaviour ("" when none).</summary>
-        public static string ExtractScriptName(string commandLine)
-        {
-            if (commandLine.IndexOf("-File", StringComparison.OrdinalIgnoreCase) < 0) return "";
-            var m = ScriptNameRegex.Match(commandLine);
-            return m.Success ? m.Groups[1].Value : "";
-        }
-
         /// <summary>Would this file event take part in the mode's correlation at all?</summary>
         public static bool IsRelevant(DeviceFileEventRecord e, CompatibilityMode mode)
         {
             if (mode != CompatibilityMode.None)
                 return string.Equals(e.InitiatingProcessFileName, ExtensionProcess, StringComparison.Ordinal);
-            return string.Equals(e.InitiatingProcessFileName, ExtensionProcess, StringComparison.OrdinalIgnoreCase)
-                && ScriptFileRegex.IsMatch(e.FileName);
+            return DefaultCorrelator.IsRunCommandScriptWrite(e);
         }
 
         /// <summary>Would this DeviceEvents row take part in the mode's correlation at all?</summary>
@@ -56,7 +39,7 @@ namespace RunCommandHunt.Engine.Correlation
                     // where isnotempty(PowershellFileName) | where PSCommand != PowershellFileName (before toupper)
                     return name.Length > 0 && !string.Equals(e.Command, name, StringComparison.Ordinal);
                 default:
-                    return ExtractScriptName(e.InitiatingProcessCommandLine).Length > 0;
+                    return DefaultCorrelator.IsRelevant(e);
             }
         }
 
@@ -65,9 +48,21 @@ namespace RunCommandHunt.Engine.Correlation
             IEnumerable<DeviceFileEventRecord> fileEvents,
             IEnumerable<DeviceEventRecord> deviceEvents,
             CompatibilityMode mode)
+            => Correlate(operations, fileEvents, deviceEvents, Array.Empty<DeviceProcessEventRecord>(), mode);
+
+        /// <summary>
+        /// The seed modes read DeviceFileEvents and DeviceEvents only; the default also reads DeviceProcessEvents, where
+        /// Linux scripts (script.sh run by a shell) and their child processes show.
+        /// </summary>
+        public static IEnumerable<RunCommandScriptExecution> Correlate(
+            IReadOnlyList<RunCommandOperation> operations,
+            IEnumerable<DeviceFileEventRecord> fileEvents,
+            IEnumerable<DeviceEventRecord> deviceEvents,
+            IEnumerable<DeviceProcessEventRecord> processEvents,
+            CompatibilityMode mode)
         {
             return mode == CompatibilityMode.None
-                ? CorrelateDefault(operations, fileEvents, deviceEvents)
+                ? DefaultCorrelator.Correlate(operations, fileEvents, deviceEvents, processEvents)
                 : CorrelateSeed(operations, fileEvents, deviceEvents, mode);
         }
 
@@ -190,145 +185,5 @@ namespace RunCommandHunt.Engine.Correlation
                 Compatibility = mode,
             };
 
-        // ---------------------------------------------------------------- the default: one object per real execution
-
-        private sealed class Execution
-        {
-            public RunCommandOperation Operation = null!;
-            public DeviceFileEventRecord File = null!;
-            public readonly List<(DateTime Time, long Seq, DeviceEventRecord Event)> Events = new List<(DateTime, long, DeviceEventRecord)>();
-        }
-
-        private static IEnumerable<RunCommandScriptExecution> CorrelateDefault(
-            IReadOnlyList<RunCommandOperation> operations,
-            IEnumerable<DeviceFileEventRecord> fileEvents,
-            IEnumerable<DeviceEventRecord> deviceEvents)
-        {
-            // Operations by machine name (case-insensitive), time-ordered.
-            var opsByMachine = new Dictionary<string, List<RunCommandOperation>>(StringComparer.OrdinalIgnoreCase);
-            foreach (var op in operations)
-            {
-                if (op.VirtualMachineName.Length == 0) continue;
-                if (!opsByMachine.TryGetValue(op.VirtualMachineName, out var list)) opsByMachine[op.VirtualMachineName] = list = new List<RunCommandOperation>();
-                list.Add(op);
-            }
-            foreach (var list in opsByMachine.Values) list.Sort((a, b) => a.StartTime.CompareTo(b.StartTime));
-
-            // A script file belongs to the operation on the same machine whose window holds its write time (the latest
-            // such operation when windows overlap). Create + modify events of one file are one execution.
-            var executions = new Dictionary<(RunCommandOperation, string), Execution>();
-            foreach (var f in fileEvents)
-            {
-                if (!IsRelevant(f, CompatibilityMode.None)) continue;
-                var op = OperationFor(opsByMachine, f);
-                if (op == null) continue;
-                var key = (op, f.FileName.ToLowerInvariant());
-                if (executions.TryGetValue(key, out var existing))
-                {
-                    if (f.TimeGenerated < existing.File.TimeGenerated) existing.File = f;
-                    continue;
-                }
-                executions[key] = new Execution { Operation = op, File = f };
-            }
-
-            // A run belongs to the latest execution of that script name on that device written at or before it.
-            var byDeviceScript = new Dictionary<(string, string), List<Execution>>();
-            foreach (var x in executions.Values)
-            {
-                var k = (x.File.DeviceName.ToLowerInvariant(), x.File.FileName.ToLowerInvariant());
-                if (!byDeviceScript.TryGetValue(k, out var list)) byDeviceScript[k] = list = new List<Execution>();
-                list.Add(x);
-            }
-            foreach (var list in byDeviceScript.Values) list.Sort((a, b) => a.File.TimeGenerated.CompareTo(b.File.TimeGenerated));
-
-            long seq = 0;
-            var seenEvents = new HashSet<(string, DateTime, string, string)>();
-            foreach (var e in deviceEvents)
-            {
-                var name = ExtractScriptName(e.InitiatingProcessCommandLine);
-                if (name.Length == 0) continue;
-                if (!byDeviceScript.TryGetValue((e.DeviceName.ToLowerInvariant(), name.ToLowerInvariant()), out var candidates)) continue;
-                Execution? owner = null;
-                foreach (var x in candidates)
-                {
-                    if (x.File.TimeGenerated <= e.TimeGenerated) owner = x; else break;
-                }
-                if (owner == null) continue;
-                // The same event exported twice (overlapping exports) is one event.
-                if (!seenEvents.Add((e.DeviceName.ToLowerInvariant(), e.TimeGenerated, e.InitiatingProcessCommandLine, e.AdditionalFields))) continue;
-                owner.Events.Add((e.TimeGenerated, seq++, e));
-            }
-
-            var results = new List<RunCommandScriptExecution>();
-            foreach (var x in executions.Values)
-            {
-                if (x.Events.Count == 0) continue; // a file written but no run recorded: nothing to fingerprint
-                var events = x.Events.OrderBy(t => t.Time).ThenBy(t => t.Seq).Select(t => t.Event).ToList();
-                var commands = new List<string>();
-                foreach (var e in events)
-                {
-                    if (e.Command.Length == 0) continue;
-                    if (e.ActionType.Length > 0 && !e.ActionType.Equals("PowerShellCommand", StringComparison.OrdinalIgnoreCase)) continue;
-                    // The first PowerShellCommand of a Run Command script is the script itself.
-                    if (e.Command.Equals(x.File.FileName, StringComparison.OrdinalIgnoreCase)) continue;
-                    commands.Add(e.Command);
-                }
-                var op = x.Operation;
-                var f = x.File;
-                var list = commands.ToArray();
-                results.Add(new RunCommandScriptExecution
-                {
-                    StartTime = op.StartTime,
-                    EndTime = op.EndTime,
-                    PowershellFileCreatedTimestamp = f.TimeGenerated,
-                    PowershellExecStart = events[0].TimeGenerated,
-                    PowershellExecEnd = events[events.Count - 1].TimeGenerated,
-                    PowershellFileName = f.FileName,
-                    PowershellScriptCommands = list,
-                    Caller = op.Caller,
-                    CallerIpAddress = op.CallerIpAddress,
-                    InitiatingProcessCommandLine = events[0].InitiatingProcessCommandLine,
-                    PowershellFileSize = f.FileSize,
-                    VirtualMachineName = op.VirtualMachineName,
-                    Scope = op.Scope,
-                    ScriptFingerprintHash = ScriptFingerprint.Compute(list, f.FileSize, FingerprintKind.Commands, normalize: true),
-                    CorrelationId = op.CorrelationId,
-                    Subscription = op.Subscription,
-                    DeviceName = f.DeviceName,
-                    InitiatingProcessId = f.InitiatingProcessId,
-                    InitiatingProcessAccountName = f.InitiatingProcessAccountName,
-                    InitiatingProcessAccountDomain = f.InitiatingProcessAccountDomain,
-                    InitiatingProcessFolderPath = f.InitiatingProcessFolderPath,
-                    OperationKind = op.OperationKind,
-                    Compatibility = CompatibilityMode.None,
-                });
-            }
-            return results
-                .OrderBy(r => r.StartTime)
-                .ThenBy(r => r.PowershellFileCreatedTimestamp)
-                .ThenBy(r => r.DeviceName, StringComparer.OrdinalIgnoreCase);
-        }
-
-        private static RunCommandOperation? OperationFor(Dictionary<string, List<RunCommandOperation>> opsByMachine, DeviceFileEventRecord f)
-        {
-            // The DeviceName is the machine name or an FQDN starting with it; try the full name, then each dotted prefix.
-            var name = f.DeviceName;
-            while (true)
-            {
-                if (opsByMachine.TryGetValue(name, out var ops))
-                {
-                    RunCommandOperation? best = null;
-                    foreach (var op in ops)
-                    {
-                        if (op.StartTime > f.TimeGenerated) break;
-                        if (f.TimeGenerated <= op.EndTime) best = op;
-                    }
-                    if (best != null) return best;
-                }
-                int dot = name.LastIndexOf('.');
-                if (dot <= 0) return null;
-                name = name.Substring(0, dot);
-            }
-        }
     }
 }

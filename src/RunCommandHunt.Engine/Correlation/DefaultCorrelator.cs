@@ -1,0 +1,296 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text.RegularExpressions;
+using RunCommandHunt.Engine.Fingerprinting;
+using RunCommandHunt.Engine.Model;
+
+namespace RunCommandHunt.Engine.Correlation
+{
+    /// <summary>
+    /// The default correlation: one object per real execution. A script file written by a Run Command handler links to
+    /// the operation on the same machine whose window holds the write; the runs and commands on that device after the
+    /// write belong to it. Covers action and managed Run Command on Windows and Linux, scale-set instances and Arc.
+    /// </summary>
+    internal static class DefaultCorrelator
+    {
+        private static readonly string[] ScriptExtensions = { ".ps1", ".sh", ".cmd", ".bat" };
+
+        /// <summary>The -File argument of a PowerShell command line, quoted or not, any case.</summary>
+        private static readonly Regex PowerShellFileArgument = new Regex(
+            @"-File\s+(?:""(?<p>[^""]+)""|'(?<p>[^']+)'|(?<p>[^\s""']+))",
+            RegexOptions.CultureInvariant | RegexOptions.IgnoreCase | RegexOptions.Compiled);
+
+        /// <summary>
+        /// RunCommandExtension.exe (action, Windows), the RunCommandHandler of managed Run Command, and the Linux
+        /// handlers (run-command-extension, run-command-handler, run-command-shim).
+        /// </summary>
+        public static bool IsRunCommandProcess(string processFileName) =>
+            processFileName.IndexOf("runcommand", StringComparison.OrdinalIgnoreCase) >= 0
+            || processFileName.IndexOf("run-command", StringComparison.OrdinalIgnoreCase) >= 0;
+
+        /// <summary>The handlers' download folders: C:\Packages\Plugins\Microsoft.CPlat.Core.RunCommand*\..., /var/lib/waagent/run-command*/download/...</summary>
+        public static bool IsRunCommandFolder(string path) =>
+            path.IndexOf("Microsoft.CPlat.Core.RunCommand", StringComparison.OrdinalIgnoreCase) >= 0
+            || path.IndexOf("/waagent/run-command", StringComparison.OrdinalIgnoreCase) >= 0;
+
+        public static bool IsScriptFile(string fileName)
+        {
+            foreach (var ext in ScriptExtensions)
+                if (fileName.EndsWith(ext, StringComparison.OrdinalIgnoreCase)) return true;
+            return false;
+        }
+
+        public static bool IsRunCommandScriptWrite(DeviceFileEventRecord f) =>
+            IsScriptFile(f.FileName) && (IsRunCommandProcess(f.InitiatingProcessFileName) || IsRunCommandFolder(f.FolderPath));
+
+        /// <summary>File name (last path segment) of a PowerShell command line's -File argument; "" when none.</summary>
+        public static string PowerShellScriptName(string commandLine)
+        {
+            if (commandLine.IndexOf("-File", StringComparison.OrdinalIgnoreCase) < 0) return "";
+            var m = PowerShellFileArgument.Match(commandLine);
+            if (!m.Success) return "";
+            var p = m.Groups["p"].Value;
+            int cut = Math.Max(p.LastIndexOf('\\'), p.LastIndexOf('/'));
+            return cut >= 0 ? p.Substring(cut + 1) : p;
+        }
+
+        public static bool IsRelevant(DeviceEventRecord e) =>
+            PowerShellScriptName(e.InitiatingProcessCommandLine).Length > 0 || e.ScriptContent.Length > 0;
+
+        public static bool IsRelevant(DeviceProcessEventRecord p) =>
+            ReferencesRunCommand(p.ProcessCommandLine) || ReferencesRunCommand(p.InitiatingProcessCommandLine);
+
+        private static bool ReferencesRunCommand(string commandLine) =>
+            IsRunCommandFolder(commandLine) || PowerShellScriptName(commandLine).Length > 0;
+
+        /// <summary>
+        /// Names the machine may carry in MDE. A scale-set instance is "ss_7" in ARM, and its computer name is the
+        /// scale set's prefix followed by the instance id in base 36 over six characters ("ss000007").
+        /// </summary>
+        public static IEnumerable<string> MachineNames(RunCommandOperation op)
+        {
+            if (op.VirtualMachineName.Length == 0) yield break;
+            yield return op.VirtualMachineName;
+            int us = op.VirtualMachineName.LastIndexOf('_');
+            if (us > 0 && long.TryParse(op.VirtualMachineName.Substring(us + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+                yield return op.VirtualMachineName.Substring(0, us) + Base36(id).PadLeft(6, '0');
+        }
+
+        private static string Base36(long v)
+        {
+            const string digits = "0123456789abcdefghijklmnopqrstuvwxyz";
+            if (v == 0) return "0";
+            var chars = new List<char>();
+            while (v > 0) { chars.Insert(0, digits[(int)(v % 36)]); v /= 36; }
+            return new string(chars.ToArray());
+        }
+
+        private sealed class Execution
+        {
+            public RunCommandOperation Operation = null!;
+            public DeviceFileEventRecord File = null!;
+            public string FullPath = "";
+            public string Tail = "";
+            public readonly List<(DateTime Time, long Seq, string? Command, string CommandLine)> Run = new List<(DateTime, long, string?, string)>();
+            public string ScriptContent = "";
+            public bool IsPowerShell => File.FileName.EndsWith(".ps1", StringComparison.OrdinalIgnoreCase);
+        }
+
+        public static IEnumerable<RunCommandScriptExecution> Correlate(
+            IReadOnlyList<RunCommandOperation> operations,
+            IEnumerable<DeviceFileEventRecord> fileEvents,
+            IEnumerable<DeviceEventRecord> deviceEvents,
+            IEnumerable<DeviceProcessEventRecord> processEvents)
+        {
+            var opsByMachine = new Dictionary<string, List<RunCommandOperation>>(StringComparer.OrdinalIgnoreCase);
+            foreach (var op in operations)
+                foreach (var name in MachineNames(op))
+                {
+                    if (!opsByMachine.TryGetValue(name, out var list)) opsByMachine[name] = list = new List<RunCommandOperation>();
+                    list.Add(op);
+                }
+            foreach (var list in opsByMachine.Values) list.Sort((a, b) => a.StartTime.CompareTo(b.StartTime));
+
+            // Create and modify events of one file in one operation are one execution; the first write counts.
+            var executions = new Dictionary<(RunCommandOperation, string), Execution>();
+            foreach (var f in fileEvents)
+            {
+                if (!IsRunCommandScriptWrite(f)) continue;
+                var op = OperationFor(opsByMachine, f);
+                if (op == null) continue;
+                var full = FullPath(f);
+                var key = (op, full.ToLowerInvariant());
+                if (executions.TryGetValue(key, out var existing))
+                {
+                    if (f.TimeGenerated < existing.File.TimeGenerated) existing.File = f;
+                    continue;
+                }
+                executions[key] = new Execution { Operation = op, File = f, FullPath = full, Tail = Tail(full) };
+            }
+
+            var byDevice = new Dictionary<string, List<Execution>>(StringComparer.OrdinalIgnoreCase);
+            foreach (var x in executions.Values)
+            {
+                if (!byDevice.TryGetValue(x.File.DeviceName, out var list)) byDevice[x.File.DeviceName] = list = new List<Execution>();
+                list.Add(x);
+            }
+            foreach (var list in byDevice.Values) list.Sort((a, b) => a.File.TimeGenerated.CompareTo(b.File.TimeGenerated));
+
+            long seq = 0;
+            var seen = new HashSet<(string, DateTime, string, string)>();
+
+            // Windows: PowerShellCommand events of the powershell -File <script> run.
+            foreach (var e in deviceEvents)
+            {
+                if (!byDevice.TryGetValue(e.DeviceName, out var candidates)) continue;
+                var name = PowerShellScriptName(e.InitiatingProcessCommandLine);
+                if (name.Length > 0)
+                {
+                    var owner = Latest(candidates, e.TimeGenerated, x => x.File.FileName.Equals(name, StringComparison.OrdinalIgnoreCase));
+                    if (owner == null) continue;
+                    // The same event exported twice (overlapping exports) is one event.
+                    if (!seen.Add((e.DeviceName.ToLowerInvariant(), e.TimeGenerated, e.InitiatingProcessCommandLine, e.AdditionalFields))) continue;
+                    string? command = null;
+                    if (e.Command.Length > 0
+                        && (e.ActionType.Length == 0 || e.ActionType.Equals("PowerShellCommand", StringComparison.OrdinalIgnoreCase))
+                        // The first PowerShellCommand of a Run Command script is the script itself.
+                        && !e.Command.Equals(owner.File.FileName, StringComparison.OrdinalIgnoreCase))
+                        command = e.Command;
+                    owner.Run.Add((e.TimeGenerated, seq++, command, e.InitiatingProcessCommandLine));
+                }
+                else if (e.ScriptContent.Length > 0)
+                {
+                    // Linux: MDE records the script text; link it by hash, else by path.
+                    var owner = candidates.LastOrDefault(x =>
+                        (e.SHA256.Length > 0 && e.SHA256.Equals(x.File.SHA256, StringComparison.OrdinalIgnoreCase))
+                        || (e.FileName.Length > 0 && e.FileName.Equals(x.File.FileName, StringComparison.OrdinalIgnoreCase)
+                            && x.File.TimeGenerated <= e.TimeGenerated
+                            && (e.FolderPath.Length == 0 || FullPath(e.FolderPath, e.FileName).Equals(x.FullPath, StringComparison.OrdinalIgnoreCase))));
+                    if (owner != null && owner.ScriptContent.Length == 0) owner.ScriptContent = e.ScriptContent;
+                }
+            }
+
+            // Processes: the interpreter that runs the script (run evidence) and, for shell scripts, its children (the commands).
+            foreach (var p in processEvents)
+            {
+                if (!byDevice.TryGetValue(p.DeviceName, out var candidates)) continue;
+                var runner = Latest(candidates, p.TimeGenerated, x => References(p.ProcessCommandLine, x));
+                if (runner != null)
+                {
+                    runner.Run.Add((p.TimeGenerated, seq++, null, p.ProcessCommandLine));
+                    continue;
+                }
+                var parent = Latest(candidates, p.TimeGenerated, x => References(p.InitiatingProcessCommandLine, x));
+                if (parent == null) continue;
+                parent.Run.Add((p.TimeGenerated, seq++, parent.IsPowerShell ? null : p.ProcessCommandLine, p.InitiatingProcessCommandLine));
+            }
+
+            var results = new List<RunCommandScriptExecution>();
+            foreach (var x in executions.Values)
+            {
+                if (x.Run.Count == 0 && x.ScriptContent.Length == 0) continue; // a file written, no run recorded
+                var run = x.Run.OrderBy(t => t.Time).ThenBy(t => t.Seq).ToList();
+                var commands = run.Where(t => t.Command != null).Select(t => t.Command!).ToArray();
+                var op = x.Operation;
+                var f = x.File;
+                results.Add(new RunCommandScriptExecution
+                {
+                    StartTime = op.StartTime,
+                    EndTime = op.EndTime,
+                    PowershellFileCreatedTimestamp = f.TimeGenerated,
+                    PowershellExecStart = run.Count > 0 ? run[0].Time : f.TimeGenerated,
+                    PowershellExecEnd = run.Count > 0 ? run[run.Count - 1].Time : f.TimeGenerated,
+                    PowershellFileName = f.FileName,
+                    PowershellScriptCommands = commands,
+                    Caller = op.Caller,
+                    CallerIpAddress = op.CallerIpAddress,
+                    InitiatingProcessCommandLine = run.Count > 0 ? run[0].CommandLine : "",
+                    PowershellFileSize = f.FileSize,
+                    VirtualMachineName = op.VirtualMachineName,
+                    Scope = op.Scope,
+                    ScriptFingerprintHash = ScriptFingerprint.Compute(commands, f.FileSize, FingerprintKind.Commands, normalize: true),
+                    CorrelationId = op.CorrelationId,
+                    Subscription = op.Subscription,
+                    DeviceName = f.DeviceName,
+                    InitiatingProcessId = f.InitiatingProcessId,
+                    InitiatingProcessAccountName = f.InitiatingProcessAccountName,
+                    InitiatingProcessAccountDomain = f.InitiatingProcessAccountDomain,
+                    InitiatingProcessFolderPath = f.InitiatingProcessFolderPath,
+                    ScriptContent = x.ScriptContent,
+                    OperationKind = op.OperationKind,
+                    Compatibility = CompatibilityMode.None,
+                });
+            }
+            return results
+                .OrderBy(r => r.StartTime)
+                .ThenBy(r => r.PowershellFileCreatedTimestamp)
+                .ThenBy(r => r.DeviceName, StringComparer.OrdinalIgnoreCase);
+        }
+
+        /// <summary>The latest execution written at or before <paramref name="time"/> that matches.</summary>
+        private static Execution? Latest(List<Execution> timeOrdered, DateTime time, Func<Execution, bool> match)
+        {
+            Execution? owner = null;
+            foreach (var x in timeOrdered)
+            {
+                if (x.File.TimeGenerated > time) break;
+                if (match(x)) owner = x;
+            }
+            return owner;
+        }
+
+        /// <summary>Does a command line run this script? By its full path or its last folders (download/3/script.sh), or,
+        /// for PowerShell, by the -File argument's file name.</summary>
+        private static bool References(string commandLine, Execution x)
+        {
+            if (commandLine.Length == 0) return false;
+            if (x.IsPowerShell) return PowerShellScriptName(commandLine).Equals(x.File.FileName, StringComparison.OrdinalIgnoreCase);
+            return commandLine.IndexOf(x.FullPath, StringComparison.OrdinalIgnoreCase) >= 0
+                || (x.Tail.Length > 0 && commandLine.IndexOf(x.Tail, StringComparison.OrdinalIgnoreCase) >= 0);
+        }
+
+        private static RunCommandOperation? OperationFor(Dictionary<string, List<RunCommandOperation>> opsByMachine, DeviceFileEventRecord f)
+        {
+            // The DeviceName is the machine name or an FQDN starting with it; try the full name, then each dotted prefix.
+            var name = f.DeviceName;
+            while (true)
+            {
+                if (opsByMachine.TryGetValue(name, out var ops))
+                {
+                    RunCommandOperation? best = null;
+                    foreach (var op in ops)
+                    {
+                        if (op.StartTime > f.TimeGenerated) break;
+                        if (f.TimeGenerated <= op.EndTime) best = op;
+                    }
+                    if (best != null) return best;
+                }
+                int dot = name.LastIndexOf('.');
+                if (dot <= 0) return null;
+                name = name.Substring(0, dot);
+            }
+        }
+
+        private static string FullPath(DeviceFileEventRecord f) => FullPath(f.FolderPath, f.FileName);
+
+        /// <summary>MDE's FolderPath usually ends with the file name; where it does not, join them.</summary>
+        private static string FullPath(string folder, string file)
+        {
+            if (folder.Length == 0) return file;
+            if (folder.EndsWith(file, StringComparison.OrdinalIgnoreCase)) return folder;
+            var sep = folder.IndexOf('/') >= 0 ? "/" : "\\";
+            return folder.TrimEnd('/', '\\') + sep + file;
+        }
+
+        /// <summary>The last three segments of a path: enough to recognise download/3/script.sh in a relative command line.</summary>
+        private static string Tail(string fullPath)
+        {
+            var parts = fullPath.Split('/', '\\');
+            if (parts.Length < 3) return "";
+            var sep = fullPath.IndexOf('/') >= 0 ? "/" : "\\";
+            return string.Join(sep, parts.Skip(parts.Length - 3));
+        }
+    }
+}
