@@ -43,6 +43,10 @@ namespace RunCommandHunt.Engine.Correlation
             }
         }
 
+        /// <summary>DeviceProcessEvents take part in the default only (Linux scripts, interpreters and their children).</summary>
+        public static bool IsRelevant(DeviceProcessEventRecord e, CompatibilityMode mode) =>
+            mode == CompatibilityMode.None && DefaultCorrelator.IsRelevant(e);
+
         public static IEnumerable<RunCommandScriptExecution> Correlate(
             IReadOnlyList<RunCommandOperation> operations,
             IEnumerable<DeviceFileEventRecord> fileEvents,

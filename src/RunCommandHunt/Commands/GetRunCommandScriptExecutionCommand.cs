@@ -49,7 +49,7 @@ namespace RunCommandHunt.Commands
             {
                 var reader = new EvidenceReader(log, CancellationToken);
                 var files = reader.Resolve(EvidenceFiles.Absolute(this, Path),
-                    EvidenceTable.DeviceFileEvents, EvidenceTable.DeviceEvents, EvidenceTable.AzureActivity);
+                    EvidenceTable.DeviceFileEvents, EvidenceTable.DeviceEvents, EvidenceTable.DeviceProcessEvents, EvidenceTable.AzureActivity);
 
                 IReadOnlyList<RunCommandOperation> operations = _operations;
                 var activityFiles = files.Where(f => f.Table == EvidenceTable.AzureActivity).ToList();
@@ -68,15 +68,24 @@ namespace RunCommandHunt.Commands
                 var fileEventFiles = files.Where(f => f.Table == EvidenceTable.DeviceFileEvents).ToList();
                 var deviceEventFiles = files.Where(f => f.Table == EvidenceTable.DeviceEvents).ToList();
                 if (fileEventFiles.Count == 0) WriteWarning("No DeviceFileEvents evidence found in -Path: no script can be linked.");
-                if (deviceEventFiles.Count == 0) WriteWarning("No DeviceEvents evidence found in -Path: no script can be linked.");
+                if (deviceEventFiles.Count == 0 && (mode != CompatibilityMode.None || !files.Any(f => f.Table == EvidenceTable.DeviceProcessEvents)))
+                    WriteWarning("No DeviceEvents evidence found in -Path: no PowerShell command can be linked.");
 
                 var fileEvents = reader.ReadDeviceFileEvents(fileEventFiles, e => ScriptExecutionCorrelator.IsRelevant(e, mode)).ToList();
                 FlushLog();
                 var deviceEvents = reader.ReadDeviceEvents(deviceEventFiles, e => ScriptExecutionCorrelator.IsRelevant(e, mode)).ToList();
                 FlushLog();
+                // The seeds never read DeviceProcessEvents; the default does (Linux scripts and their child processes).
+                var processFiles = files.Where(f => f.Table == EvidenceTable.DeviceProcessEvents).ToList();
+                var processEvents = new List<Engine.Model.DeviceProcessEventRecord>();
+                if (mode == CompatibilityMode.None)
+                    processEvents = reader.ReadDeviceProcessEvents(processFiles, e => ScriptExecutionCorrelator.IsRelevant(e, mode)).ToList();
+                else
+                    foreach (var f in processFiles) WriteVerbose($"{f.Path}: DeviceProcessEvents, skipped (the seeds do not read it).");
+                FlushLog();
 
                 long count = 0;
-                foreach (var x in ScriptExecutionCorrelator.Correlate(operations, fileEvents, deviceEvents, mode))
+                foreach (var x in ScriptExecutionCorrelator.Correlate(operations, fileEvents, deviceEvents, processEvents, mode))
                 {
                     CancellationToken.ThrowIfCancellationRequested();
                     count++;
