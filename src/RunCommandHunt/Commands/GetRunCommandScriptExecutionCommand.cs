@@ -2,8 +2,10 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using System.Threading.Tasks;
 using RunCommandHunt.Engine.Correlation;
 using RunCommandHunt.Engine.Diagnostics;
+using RunCommandHunt.Engine.Model;
 using RunCommandHunt.Engine.Readers;
 
 namespace RunCommandHunt.Commands
@@ -16,9 +18,10 @@ namespace RunCommandHunt.Commands
     public sealed class GetRunCommandScriptExecutionCommand : HuntCmdletBase
     {
         private readonly List<RunCommandOperation> _operations = new List<RunCommandOperation>();
+        private object? _evidence; // Task<DeviceEvidence>: typed object so the cmdlet's metadata names no engine type
 
-        /// <summary>DeviceFileEvents and DeviceEvents evidence: files, folders or wildcards. When no operations are piped in,
-        /// AzureActivity files found here supply them.</summary>
+        /// <summary>DeviceFileEvents and DeviceEvents evidence (and DeviceProcessEvents, read by the default behaviour):
+        /// files, folders or wildcards. When no operations are piped in, AzureActivity files found here supply them.</summary>
         [Parameter(Mandatory = true, Position = 0)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
@@ -28,8 +31,24 @@ namespace RunCommandHunt.Commands
         [Parameter(ValueFromPipeline = true)]
         public PSObject? InputObject { get; set; }
 
+        protected override void BeginProcessing()
+        {
+            base.BeginProcessing();
+            // The device tables do not depend on the operations: read them now, on worker threads, while the upstream
+            // stage is still reading AzureActivity.
+            try
+            {
+                _evidence = StartReading(new EngineLog(Log), EvidenceFiles.Absolute(this, Path));
+            }
+            catch (Exception ex) when (ex is EvidenceException)
+            {
+                ThrowTerminatingError(ToErrorRecord(ex, Path));
+            }
+        }
+
         protected override void ProcessRecord()
         {
+            FlushLog();
             if (InputObject == null) return;
             try
             {
@@ -43,62 +62,99 @@ namespace RunCommandHunt.Commands
 
         protected override void EndProcessing()
         {
-            var log = new EngineLog(Log);
             var mode = Compatibility;
             try
             {
-                var reader = new EvidenceReader(log, CancellationToken);
-                var files = reader.Resolve(EvidenceFiles.Absolute(this, Path),
-                    EvidenceTable.DeviceFileEvents, EvidenceTable.DeviceEvents, EvidenceTable.DeviceProcessEvents, EvidenceTable.AzureActivity);
-
+                var evidence = Await((Task<DeviceEvidence>)_evidence!);
                 IReadOnlyList<RunCommandOperation> operations = _operations;
-                var activityFiles = files.Where(f => f.Table == EvidenceTable.AzureActivity).ToList();
-                if (_operations.Count == 0 && MyInvocation.ExpectingInput == false && activityFiles.Count > 0)
+                if (_operations.Count == 0 && !MyInvocation.ExpectingInput && evidence.ActivityFiles.Count > 0)
                 {
                     WriteVerbose("No operations piped in: reading them from the AzureActivity evidence in -Path.");
-                    operations = OperationBuilder.Build(reader.ReadAzureActivity(activityFiles, r => OperationBuilder.IsRelevant(r, mode)), mode).ToList();
+                    var reader = new EvidenceReader(new EngineLog(Log), CancellationToken);
+                    operations = OperationBuilder.Build(reader.ReadAzureActivity(evidence.ActivityFiles, r => OperationBuilder.IsRelevant(r, mode)), mode).ToList();
                 }
-                else if (activityFiles.Count > 0)
+                else
                 {
-                    foreach (var f in activityFiles) WriteVerbose($"{f.Path}: AzureActivity, skipped (operations come from the pipeline).");
+                    foreach (var f in evidence.ActivityFiles) WriteVerbose($"{f.Path}: AzureActivity, skipped (operations come from the pipeline).");
                 }
+                FlushLog();
                 WriteVerbose($"{operations.Count} operation(s) to link (behaviour {mode}).");
 
-                // Both device tables are needed in full before the join; read them side by side.
-                var fileEventFiles = files.Where(f => f.Table == EvidenceTable.DeviceFileEvents).ToList();
-                var deviceEventFiles = files.Where(f => f.Table == EvidenceTable.DeviceEvents).ToList();
-                if (fileEventFiles.Count == 0) WriteWarning("No DeviceFileEvents evidence found in -Path: no script can be linked.");
-                if (deviceEventFiles.Count == 0 && (mode != CompatibilityMode.None || !files.Any(f => f.Table == EvidenceTable.DeviceProcessEvents)))
-                    WriteWarning("No DeviceEvents evidence found in -Path: no PowerShell command can be linked.");
-
-                var fileEvents = reader.ReadDeviceFileEvents(fileEventFiles, e => ScriptExecutionCorrelator.IsRelevant(e, mode)).ToList();
-                FlushLog();
-                var deviceEvents = reader.ReadDeviceEvents(deviceEventFiles, e => ScriptExecutionCorrelator.IsRelevant(e, mode)).ToList();
-                FlushLog();
-                // The seeds never read DeviceProcessEvents; the default does (Linux scripts and their child processes).
-                var processFiles = files.Where(f => f.Table == EvidenceTable.DeviceProcessEvents).ToList();
-                var processEvents = new List<Engine.Model.DeviceProcessEventRecord>();
-                if (mode == CompatibilityMode.None)
-                    processEvents = reader.ReadDeviceProcessEvents(processFiles, e => ScriptExecutionCorrelator.IsRelevant(e, mode)).ToList();
-                else
-                    foreach (var f in processFiles) WriteVerbose($"{f.Path}: DeviceProcessEvents, skipped (the seeds do not read it).");
-                FlushLog();
-
                 long count = 0;
-                foreach (var x in ScriptExecutionCorrelator.Correlate(operations, fileEvents, deviceEvents, processEvents, mode))
+                foreach (var x in ScriptExecutionCorrelator.Correlate(operations, evidence.FileEvents, evidence.DeviceEvents, evidence.ProcessEvents, mode))
                 {
                     CancellationToken.ThrowIfCancellationRequested();
                     count++;
                     Emit(x);
                 }
                 FlushLog();
-                WriteVerbose($"{count} script execution(s) linked from {fileEvents.Count} Run Command file event(s) and {deviceEvents.Count} PowerShell event(s).");
+                WriteVerbose($"{count} script execution(s) linked from {evidence.FileEvents.Count} Run Command file event(s), " +
+                             $"{evidence.DeviceEvents.Count} PowerShell event(s) and {evidence.ProcessEvents.Count} process event(s).");
             }
             catch (Exception ex) when (ex is EvidenceException || ex is OperationCanceledException)
             {
                 FlushLog();
                 ThrowTerminatingError(ToErrorRecord(ex, null));
             }
+        }
+
+        /// <summary>The device evidence this stage needs, filtered to what the behaviour can use.</summary>
+        private sealed class DeviceEvidence
+        {
+            public List<EvidenceFile> ActivityFiles = new List<EvidenceFile>();
+            public List<DeviceFileEventRecord> FileEvents = new List<DeviceFileEventRecord>();
+            public List<DeviceEventRecord> DeviceEvents = new List<DeviceEventRecord>();
+            public List<DeviceProcessEventRecord> ProcessEvents = new List<DeviceProcessEventRecord>();
+        }
+
+        private Task<DeviceEvidence> StartReading(IHuntLog log, List<string> paths)
+        {
+            var mode = Compatibility;
+            var token = CancellationToken;
+            var files = new EvidenceReader(log, token).Resolve(paths,
+                EvidenceTable.DeviceFileEvents, EvidenceTable.DeviceEvents, EvidenceTable.DeviceProcessEvents, EvidenceTable.AzureActivity);
+            var result = new DeviceEvidence { ActivityFiles = files.Where(f => f.Table == EvidenceTable.AzureActivity).ToList() };
+
+            List<EvidenceFile> Of(EvidenceTable t) => files.Where(f => f.Table == t).ToList();
+            var fileEventFiles = Of(EvidenceTable.DeviceFileEvents);
+            var deviceEventFiles = Of(EvidenceTable.DeviceEvents);
+            var processFiles = Of(EvidenceTable.DeviceProcessEvents);
+            if (fileEventFiles.Count == 0)
+                log.Warning("No DeviceFileEvents evidence found in -Path: no script can be linked.");
+            if (deviceEventFiles.Count == 0 && (mode != CompatibilityMode.None || processFiles.Count == 0))
+                log.Warning("No DeviceEvents evidence found in -Path: no PowerShell command can be linked.");
+            if (mode != CompatibilityMode.None)
+            {
+                // The seeds never read DeviceProcessEvents; the default does (Linux scripts and their child processes).
+                foreach (var f in processFiles) log.Verbose($"{f.Path}: DeviceProcessEvents, skipped (the seeds do not read it).");
+                processFiles.Clear();
+            }
+
+            var fileTask = Task.Run(() => result.FileEvents = new EvidenceReader(log, token)
+                .ReadDeviceFileEvents(fileEventFiles, e => ScriptExecutionCorrelator.IsRelevant(e, mode)).ToList(), token);
+            var eventTask = Task.Run(() => result.DeviceEvents = new EvidenceReader(log, token)
+                .ReadDeviceEvents(deviceEventFiles, e => ScriptExecutionCorrelator.IsRelevant(e, mode)).ToList(), token);
+            var processTask = Task.Run(() => result.ProcessEvents = new EvidenceReader(log, token)
+                .ReadDeviceProcessEvents(processFiles, e => ScriptExecutionCorrelator.IsRelevant(e, mode)).ToList(), token);
+            return Task.WhenAll(fileTask, eventTask, processTask).ContinueWith(t =>
+            {
+                if (t.IsFaulted) throw t.Exception!.InnerExceptions.First();
+                token.ThrowIfCancellationRequested();
+                return result;
+            }, TaskScheduler.Default);
+        }
+
+        /// <summary>Waits for the readers while writing their log from the pipeline thread; Ctrl+C ends the wait at once.</summary>
+        private T Await<T>(Task<T> task)
+        {
+            while (!task.IsCompleted)
+            {
+                ((IAsyncResult)task).AsyncWaitHandle.WaitOne(50);
+                FlushLog();
+                CancellationToken.ThrowIfCancellationRequested();
+            }
+            FlushLog();
+            return task.GetAwaiter().GetResult();
         }
     }
 }
