@@ -9,15 +9,29 @@
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
     RequiredAssemblies   = @('RunCommandHunt.Model.dll')
+    TypesToProcess       = @('RunCommandHunt.Types.ps1xml')
     FormatsToProcess     = @('RunCommandHunt.Format.ps1xml')
     CmdletsToExport      = @(
         'Get-RunCommandOperation'
         'Get-RunCommandScriptExecution'
         'Find-UniqueRunCommandScript'
+        'New-RunCommandHuntAlert'
+        'Export-RunCommandHuntReport'
+        'Get-RunCommandHuntQuery'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
     AliasesToExport      = @()
+    FileList             = @(
+        'RunCommandHunt.psd1'
+        'RunCommandHunt.dll'
+        'RunCommandHunt.Model.dll'
+        'RunCommandHunt.Types.ps1xml'
+        'RunCommandHunt.Format.ps1xml'
+        'en-US/RunCommandHunt.dll-Help.xml'
+        'en-US/about_RunCommandHunt.help.txt'
+        'dependencies/RunCommandHunt.Engine.dll'
+    )
     PrivateData          = @{
         PSData = @{
             Tags         = @('Security', 'IncidentResponse', 'DFIR', 'Azure', 'Sentinel', 'Defender', 'RunCommand', 'ThreatHunting', 'KQL')

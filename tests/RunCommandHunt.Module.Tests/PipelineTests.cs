@@ -20,11 +20,12 @@ namespace RunCommandHunt.Module.Tests
             new System.Collections.Generic.Dictionary<string, object?> { ["d"] = _dir.Path });
 
         [Fact]
-        public void Import_WhenModuleBuilt_ShouldExportTheThreeCmdlets()
+        public void Import_WhenModuleBuilt_ShouldExportEveryCmdlet()
         {
             var r = _host.Run("(Get-Command -Module RunCommandHunt).Name | Sort-Object");
             Assert.Null(r.Terminating);
-            Assert.Equal(new[] { "Find-UniqueRunCommandScript", "Get-RunCommandOperation", "Get-RunCommandScriptExecution" },
+            Assert.Equal(new[] { "Export-RunCommandHuntReport", "Find-UniqueRunCommandScript", "Get-RunCommandHuntQuery", "Get-RunCommandOperation",
+                "Get-RunCommandScriptExecution", "New-RunCommandHuntAlert" },
                 r.Output.Select(o => o.ToString()).ToArray());
         }
 

@@ -1,17 +1,22 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
+using RunCommandHunt.Engine.Baseline;
 using RunCommandHunt.Engine.Fingerprinting;
 
 namespace RunCommandHunt.Commands
 {
     /// <summary>
-    /// <para type="synopsis">Finds Run Command scripts whose fingerprint is rare among the executions received.</para>
+    /// <para type="synopsis">Finds Run Command scripts whose fingerprint is rare among the executions received, or never seen in a baseline.</para>
     /// </summary>
-    [Cmdlet(VerbsCommon.Find, "UniqueRunCommandScript")]
+    [Cmdlet(VerbsCommon.Find, "UniqueRunCommandScript", SupportsShouldProcess = true, DefaultParameterSetName = WindowSet)]
     [OutputType(typeof(UniqueRunCommandScript))]
     public sealed class FindUniqueRunCommandScriptCommand : HuntCmdletBase
     {
+        private const string WindowSet = "Window";
+        private const string BaselineSet = "Baseline";
+
         private readonly List<RunCommandScriptExecution> _executions = new List<RunCommandScriptExecution>();
 
         /// <summary>Script executions (from Get-RunCommandScriptExecution, or any object with its property names).</summary>
@@ -23,9 +28,20 @@ namespace RunCommandHunt.Commands
         public FingerprintKind Fingerprint { get; set; } = FingerprintKind.Commands;
 
         /// <summary>Emit fingerprints seen at most this many times (the rule: 1).</summary>
-        [Parameter]
+        [Parameter(ParameterSetName = WindowSet)]
         [ValidateRange(1, long.MaxValue)]
         public long MaximumCount { get; set; } = 1;
+
+        /// <summary>A first-seen baseline file: emit scripts whose fingerprint the baseline has never seen, one row per
+        /// new fingerprint, whatever their count in this window. A missing file is an empty baseline.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = BaselineSet)]
+        [ValidateNotNullOrEmpty]
+        public string? BaselinePath { get; set; }
+
+        /// <summary>Record this run's fingerprints in the baseline (atomically, under a lock), so the next run reports
+        /// only what is new after this one. Without it the baseline is only read.</summary>
+        [Parameter(ParameterSetName = BaselineSet)]
+        public SwitchParameter UpdateBaseline { get; set; }
 
         protected override void ProcessRecord()
         {
@@ -42,6 +58,11 @@ namespace RunCommandHunt.Commands
 
         protected override void EndProcessing()
         {
+            if (ParameterSetName == BaselineSet)
+            {
+                FindNewToBaseline();
+                return;
+            }
             long count = 0;
             foreach (var u in UniqueScriptFinder.Find(_executions, Compatibility, Fingerprint, MaximumCount))
             {
@@ -50,6 +71,46 @@ namespace RunCommandHunt.Commands
                 Emit(u);
             }
             WriteVerbose($"{_executions.Count} execution(s) fingerprinted ({Fingerprint}, behaviour {Compatibility}); {count} with a fingerprint seen at most {MaximumCount} time(s).");
+        }
+
+        private void FindNewToBaseline()
+        {
+            var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(BaselinePath);
+            IReadOnlyList<BaselineClassification> classes;
+            try
+            {
+                if (UpdateBaseline && ShouldProcess(path, $"Record {_executions.Count} script execution(s) in the baseline"))
+                {
+                    var result = BaselineFile.Update(path, _executions, new BaselineUpdateOptions { Fingerprint = Fingerprint }, CancellationToken);
+                    classes = result.Classifications;
+                    WriteVerbose($"{path}: baseline updated, {result.NewScripts} new fingerprint(s), {result.Baseline.Entries.Count} in all.");
+                }
+                else
+                {
+                    classes = BaselineFile.Load(path, Fingerprint).Classify(_executions);
+                }
+            }
+            catch (BaselineException ex)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, "Baseline" + ex.Reason, ErrorCategory.InvalidData, path));
+                return;
+            }
+
+            // Window statistics for every execution (HashCount, Prevalence), then the first execution of each new fingerprint.
+            var rows = UniqueScriptFinder.Find(_executions, Compatibility, Fingerprint, long.MaxValue).ToList();
+            var byExecution = new Dictionary<RunCommandScriptExecution, BaselineClassification>();
+            foreach (var c in classes)
+                if (c.Execution != null) byExecution[c.Execution] = c;
+            var reported = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            long count = 0;
+            for (int i = 0; i < rows.Count; i++)
+            {
+                // rows[i] is the window row of _executions[i] (no count filter applies at long.MaxValue).
+                if (!byExecution.TryGetValue(_executions[i], out var c) || !c.IsNew || !reported.Add(c.ScriptFingerprintHash)) continue;
+                count++;
+                Emit(rows[i]);
+            }
+            WriteVerbose($"{_executions.Count} execution(s); {count} script(s) never seen before in the baseline {path}.");
         }
     }
 }

@@ -13,7 +13,7 @@ namespace RunCommandHunt.Commands
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "RunCommandOperation", DefaultParameterSetName = PathSet)]
     [OutputType(typeof(RunCommandOperation))]
-    public sealed class GetRunCommandOperationCommand : HuntCmdletBase
+    public sealed class GetRunCommandOperationCommand : LiveHuntCmdletBase
     {
         private const string PathSet = "Path";
         private const string InputSet = "InputObject";
@@ -30,6 +30,10 @@ namespace RunCommandHunt.Commands
         /// <summary>AzureActivity rows from the pipeline (Import-Csv, ConvertFrom-Json, a query's output).</summary>
         [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputSet)]
         public PSObject? InputObject { get; set; }
+
+        /// <summary>The Log Analytics (Sentinel) workspace to query AzureActivity in, between -StartTime and -EndTime.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = LiveSet)]
+        public Guid WorkspaceId { get; set; }
 
         /// <summary>Also emit operations that did not succeed (Failed, Rejected, InProgress): an attacker probing.</summary>
         [Parameter]
@@ -73,7 +77,12 @@ namespace RunCommandHunt.Commands
             try
             {
                 IEnumerable<AzureActivityRecord> rows;
-                if (ParameterSetName == PathSet)
+                if (ParameterSetName == LiveSet)
+                {
+                    var (start, end) = HuntRange();
+                    rows = Connect().LogAnalytics(WorkspaceId).GetAzureActivity(new Engine.Sources.QueryWindow(start, end), CancellationToken);
+                }
+                else if (ParameterSetName == PathSet)
                 {
                     var reader = new EvidenceReader(log, CancellationToken);
                     var files = reader.Resolve(EvidenceFiles.Absolute(this, Path), EvidenceTable.AzureActivity);
@@ -95,7 +104,7 @@ namespace RunCommandHunt.Commands
                 FlushLog();
                 WriteVerbose($"{count} Run Command operation(s) ({(IncludeFailed ? "all outcomes" : "succeeded")}, behaviour {Compatibility}).");
             }
-            catch (Exception ex) when (ex is EvidenceException || ex is OperationCanceledException)
+            catch (Exception ex) when (ErrorMapping.IsHuntFailure(ex))
             {
                 FlushLog();
                 ThrowTerminatingError(ToErrorRecord(ex, null));

@@ -13,16 +13,18 @@ namespace RunCommandHunt.Commands
     /// <summary>
     /// <para type="synopsis">Links Run Command operations to the scripts they wrote on the VM and the cmdlets those scripts ran.</para>
     /// </summary>
-    [Cmdlet(VerbsCommon.Get, "RunCommandScriptExecution")]
+    [Cmdlet(VerbsCommon.Get, "RunCommandScriptExecution", DefaultParameterSetName = PathSet)]
     [OutputType(typeof(RunCommandScriptExecution))]
-    public sealed class GetRunCommandScriptExecutionCommand : HuntCmdletBase
+    public sealed class GetRunCommandScriptExecutionCommand : LiveHuntCmdletBase
     {
+        private const string PathSet = "Path";
+
         private readonly List<RunCommandOperation> _operations = new List<RunCommandOperation>();
         private object? _evidence; // Task<DeviceEvidence>: typed object so the cmdlet's metadata names no engine type
 
         /// <summary>DeviceFileEvents and DeviceEvents evidence (and DeviceProcessEvents, read by the default behaviour):
         /// files, folders or wildcards. When no operations are piped in, AzureActivity files found here supply them.</summary>
-        [Parameter(Mandatory = true, Position = 0)]
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string[] Path { get; set; } = Array.Empty<string>();
@@ -31,9 +33,24 @@ namespace RunCommandHunt.Commands
         [Parameter(ValueFromPipeline = true)]
         public PSObject? InputObject { get; set; }
 
+        /// <summary>A Log Analytics (Sentinel) workspace holding the MDE tables (and AzureActivity when no operations are piped in).</summary>
+        [Parameter(ParameterSetName = LiveSet)]
+        public Guid? WorkspaceId { get; set; }
+
+        /// <summary>Where the device tables come from: LogAnalytics (-WorkspaceId) or DefenderXdr (advanced hunting through Microsoft Graph).</summary>
+        [Parameter(ParameterSetName = LiveSet)]
+        public DeviceEvidenceSource Source { get; set; } = DeviceEvidenceSource.LogAnalytics;
+
         protected override void BeginProcessing()
         {
             base.BeginProcessing();
+            if (ParameterSetName == LiveSet)
+            {
+                if (Source == DeviceEvidenceSource.LogAnalytics && WorkspaceId == null)
+                    ThrowTerminatingError(new ErrorRecord(new ArgumentException("-WorkspaceId is required when -Source is LogAnalytics."),
+                        "RunCommandScriptExecutionWorkspaceRequired", ErrorCategory.InvalidArgument, null));
+                return; // live evidence is fetched for the operations' machines once they are all in
+            }
             // The device tables do not depend on the operations: read them now, on worker threads, while the upstream
             // stage is still reading AzureActivity.
             try
@@ -63,6 +80,11 @@ namespace RunCommandHunt.Commands
         protected override void EndProcessing()
         {
             var mode = Compatibility;
+            if (ParameterSetName == LiveSet)
+            {
+                EndLive(mode);
+                return;
+            }
             try
             {
                 var evidence = Await((Task<DeviceEvidence>)_evidence!);
@@ -91,7 +113,46 @@ namespace RunCommandHunt.Commands
                 WriteVerbose($"{count} script execution(s) linked from {evidence.FileEvents.Count} Run Command file event(s), " +
                              $"{evidence.DeviceEvents.Count} PowerShell event(s) and {evidence.ProcessEvents.Count} process event(s).");
             }
-            catch (Exception ex) when (ex is EvidenceException || ex is OperationCanceledException)
+            catch (Exception ex) when (ErrorMapping.IsHuntFailure(ex))
+            {
+                FlushLog();
+                ThrowTerminatingError(ToErrorRecord(ex, null));
+            }
+        }
+
+        private void EndLive(CompatibilityMode mode)
+        {
+            try
+            {
+                var (start, end) = HuntRange();
+                var window = new Engine.Sources.QueryWindow(start, end);
+                var connection = Connect();
+                IReadOnlyList<RunCommandOperation> operations = _operations;
+                if (_operations.Count == 0 && !MyInvocation.ExpectingInput && WorkspaceId != null)
+                {
+                    WriteVerbose("No operations piped in: querying AzureActivity in the workspace.");
+                    var activity = connection.LogAnalytics(WorkspaceId.Value).GetAzureActivity(window, CancellationToken);
+                    operations = OperationBuilder.Build(activity, mode).ToList();
+                }
+                var source = Source == DeviceEvidenceSource.DefenderXdr ? connection.DefenderXdr() : connection.LogAnalytics(WorkspaceId!.Value);
+                WriteVerbose($"{operations.Count} operation(s) to link (behaviour {mode}); device tables from {Source}.");
+                var fileEvents = source.GetDeviceFileEvents(operations, CancellationToken)
+                    .Where(e => ScriptExecutionCorrelator.IsRelevant(e, mode)).ToList();
+                FlushLog();
+                var deviceEvents = source.GetDeviceEvents(operations, mode, window, CancellationToken)
+                    .Where(e => ScriptExecutionCorrelator.IsRelevant(e, mode)).ToList();
+                FlushLog();
+                long count = 0;
+                foreach (var x in ScriptExecutionCorrelator.Correlate(operations, fileEvents, deviceEvents, mode))
+                {
+                    CancellationToken.ThrowIfCancellationRequested();
+                    count++;
+                    Emit(x);
+                }
+                FlushLog();
+                WriteVerbose($"{count} script execution(s) linked from {fileEvents.Count} Run Command file event(s) and {deviceEvents.Count} PowerShell event(s).");
+            }
+            catch (Exception ex) when (ErrorMapping.IsHuntFailure(ex))
             {
                 FlushLog();
                 ThrowTerminatingError(ToErrorRecord(ex, null));

@@ -1,6 +1,7 @@
 using System;
 using System.Management.Automation;
 using RunCommandHunt.Engine.Diagnostics;
+using RunCommandHunt.Engine.Sources;
 
 namespace RunCommandHunt.Commands
 {
@@ -13,12 +14,38 @@ namespace RunCommandHunt.Commands
             {
                 case EvidenceException ee:
                     return new ErrorRecord(ee, "Evidence" + ee.Reason, CategoryFor(ee.Reason), target ?? ee.Source);
+                case LiveQueryException lq:
+                    return new ErrorRecord(lq, "LiveQuery" + lq.Reason, CategoryFor(lq.Reason), target ?? lq.Target);
                 case OperationCanceledException oce:
                     return new ErrorRecord(oce, "HuntCanceled", ErrorCategory.OperationStopped, target);
                 case ArgumentException ae:
                     return new ErrorRecord(ae, "HuntInvalidArgument", ErrorCategory.InvalidArgument, target);
                 default:
                     return new ErrorRecord(ex, "HuntFailed", ErrorCategory.NotSpecified, target);
+            }
+        }
+
+        /// <summary>Failures a hunt reports as an error record rather than a crash: bad evidence, a failed query,
+        /// a value that cannot go into KQL, Ctrl+C.</summary>
+        public static bool IsHuntFailure(Exception ex) =>
+            ex is EvidenceException || ex is LiveQueryException || ex is OperationCanceledException || ex is ArgumentException;
+
+        private static ErrorCategory CategoryFor(LiveQueryFailure reason)
+        {
+            switch (reason)
+            {
+                case LiveQueryFailure.BadQuery: return ErrorCategory.InvalidArgument;
+                case LiveQueryFailure.Unauthorized: return ErrorCategory.AuthenticationError;
+                case LiveQueryFailure.Forbidden: return ErrorCategory.PermissionDenied;
+                case LiveQueryFailure.NotFound: return ErrorCategory.ObjectNotFound;
+                case LiveQueryFailure.Throttled: return ErrorCategory.LimitsExceeded;
+                case LiveQueryFailure.Timeout: return ErrorCategory.OperationTimeout;
+                case LiveQueryFailure.LimitExceeded: return ErrorCategory.LimitsExceeded;
+                case LiveQueryFailure.PartialResult: return ErrorCategory.ReadError;
+                case LiveQueryFailure.MalformedResponse: return ErrorCategory.InvalidResult;
+                case LiveQueryFailure.Transport: return ErrorCategory.ConnectionError;
+                case LiveQueryFailure.InsecureEndpoint: return ErrorCategory.SecurityError;
+                default: return ErrorCategory.NotSpecified;
             }
         }
 

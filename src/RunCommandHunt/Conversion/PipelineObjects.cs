@@ -103,6 +103,42 @@ namespace RunCommandHunt.Commands
             };
         }
 
+        /// <summary>A finding (the rule's result row) from a UniqueRunCommandScript or any object with its property names.</summary>
+        public static UniqueRunCommandScript ToFinding(PSObject obj)
+        {
+            if (obj.BaseObject is UniqueRunCommandScript u) return u;
+            var x = ToExecution(obj);
+            var p = new PropertyReader(obj, "UniqueRunCommandScript");
+            var callerName = p.String("CallerName");
+            var suffix = p.String("CallerUPNSuffix");
+            return new UniqueRunCommandScript
+            {
+                timestamp = p.OptionalDateTime("timestamp") ?? x.StartTime,
+                StartTime = x.StartTime,
+                EndTime = x.EndTime,
+                PowershellFileName = x.PowershellFileName,
+                VirtualMachineName = x.VirtualMachineName,
+                Caller = x.Caller,
+                CallerName = callerName.Length > 0 ? callerName : Engine.Correlation.KustoSemantics.SplitAt(x.Caller, '@', 0),
+                CallerUPNSuffix = suffix.Length > 0 ? suffix : Engine.Correlation.KustoSemantics.SplitAt(x.Caller, '@', 1),
+                CallerIpAddress = x.CallerIpAddress,
+                PowershellScriptCommands = x.PowershellScriptCommands ?? Array.Empty<string>(),
+                PowershellFileSize = x.PowershellFileSize,
+                ScriptFingerprintHash = x.ScriptFingerprintHash,
+                Scope = x.Scope,
+                CorrelationId = x.CorrelationId,
+                Subscription = x.Subscription,
+                DeviceName = x.DeviceName,
+                PowershellFileCreatedTimestamp = x.PowershellFileCreatedTimestamp,
+                PowershellExecStart = x.PowershellExecStart,
+                PowershellExecEnd = x.PowershellExecEnd,
+                InitiatingProcessCommandLine = x.InitiatingProcessCommandLine,
+                OperationKind = x.OperationKind,
+                HashCount = p.OptionalLong("HashCount") ?? 1,
+                Prevalence = p.OptionalDouble("Prevalence") ?? 0,
+            };
+        }
+
         /// <summary>Reads an object's properties by name (case-insensitive), with errors that name the property and value.</summary>
         private readonly struct PropertyReader
         {
@@ -159,6 +195,17 @@ namespace RunCommandHunt.Commands
                         if (EvidenceValues.TryParseLong(text, out var value)) return value;
                         throw new ArgumentException($"{_type} property {name}: '{text}' is not a whole number.");
                 }
+            }
+
+            public double? OptionalDouble(string name)
+            {
+                var v = Raw(name);
+                if (v == null) return null;
+                if (v is double d) return d;
+                var text = ToText(v);
+                if (string.IsNullOrEmpty(text)) return null;
+                if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)) return value;
+                throw new ArgumentException($"{_type} property {name}: '{text}' is not a number.");
             }
 
             public string[]? StringList(string name)

@@ -1,0 +1,356 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using RunCommandHunt.Engine.Diagnostics;
+using RunCommandHunt.Engine.Model;
+using RunCommandHunt.Engine.Readers.Formats;
+
+namespace RunCommandHunt.Engine.Readers
+{
+    /// <summary>
+    /// Reads exported evidence files (CSV, portal CSV, Log Analytics and Defender API JSON, JSON arrays, JSON
+    /// Lines; gzip; UTF-8/UTF-16) into typed records, streaming, with exact per-file accounting:
+    /// Read == Used + Filtered + Rejected. Bad rows go to IHuntLog.RowRejected and reading goes on.
+    /// Enumerations are lazy; each may run on any thread, and several files may be read at once.
+    /// </summary>
+    public sealed class EvidenceReader
+    {
+        private const int ProgressIntervalMs = 250;
+        private const int ProgressCheckRows = 1024;
+        private readonly IHuntLog log;
+        private readonly CancellationToken cancellationToken;
+        private readonly List<FileReadStatistics> statistics = new List<FileReadStatistics>();
+
+        private delegate bool Mapper<T>(TableBinding binding, string?[] values, RecordOrigin origin, out T? record, out EvidenceRowError? error, out bool invalidAdditionalFields)
+            where T : class;
+
+        public EvidenceReader(IHuntLog log, CancellationToken cancellationToken = default)
+        {
+            this.log = log ?? throw new ArgumentNullException(nameof(log));
+            this.cancellationToken = cancellationToken;
+        }
+
+        /// <summary>One entry per file read so far (a snapshot; entries of files being read still change).</summary>
+        public IReadOnlyList<FileReadStatistics> Statistics
+        {
+            get { lock (statistics) return statistics.ToArray(); }
+        }
+
+        /// <summary>
+        /// Expands paths (files; directories, not recursively; wildcards * and ? in the last segment), identifies
+        /// each file's table by its content and keeps those of the <paramref name="wanted"/> tables (all when none
+        /// given). Directory and wildcard members of other tables, or of none, are skipped with a verbose message.
+        /// </summary>
+        /// <exception cref="EvidenceException">Reason NotFound: a path that does not exist or a wildcard that
+        /// matches nothing. WrongTable: a file named explicitly is of another table. MissingColumn: a file named
+        /// explicitly (or identified by its Type column) lacks required columns. AmbiguousTable: the columns fit
+        /// several wanted tables. PartialResult: a query API response that carries an error.</exception>
+        public IReadOnlyList<EvidenceFile> Resolve(IEnumerable<string> paths, params EvidenceTable[] wanted)
+        {
+            if (paths == null) throw new ArgumentNullException(nameof(paths));
+            var wantedTables = wanted == null || wanted.Length == 0
+                ? TableSchema.All
+                : wanted.Where(t => t != EvidenceTable.Unknown).Distinct().ToArray();
+            var result = new List<EvidenceFile>();
+            var seen = new HashSet<string>(PathComparer);
+            foreach (var path in paths)
+            {
+                foreach (var (file, isExplicit) in Expand(path))
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    string full = System.IO.Path.GetFullPath(file);
+                    if (!seen.Add(full)) continue;
+                    var evidence = ResolveFile(full, isExplicit, wantedTables);
+                    if (evidence != null) result.Add(evidence);
+                }
+            }
+            return result;
+        }
+
+        public IEnumerable<AzureActivityRecord> ReadAzureActivity(IEnumerable<EvidenceFile> files, Func<AzureActivityRecord, bool>? keep = null)
+            => ReadTable(files, EvidenceTable.AzureActivity, keep,
+                (TableBinding b, string?[] v, RecordOrigin o, out AzureActivityRecord? r, out EvidenceRowError? e, out bool invalid) =>
+                {
+                    invalid = false;
+                    return EvidenceRowMapper.MapAzureActivity(b, v, o, out r, out e);
+                });
+
+        public IEnumerable<DeviceFileEventRecord> ReadDeviceFileEvents(IEnumerable<EvidenceFile> files, Func<DeviceFileEventRecord, bool>? keep = null)
+            => ReadTable(files, EvidenceTable.DeviceFileEvents, keep,
+                (TableBinding b, string?[] v, RecordOrigin o, out DeviceFileEventRecord? r, out EvidenceRowError? e, out bool invalid) =>
+                {
+                    invalid = false;
+                    return EvidenceRowMapper.MapDeviceFileEvent(b, v, o, out r, out e);
+                });
+
+        public IEnumerable<DeviceEventRecord> ReadDeviceEvents(IEnumerable<EvidenceFile> files, Func<DeviceEventRecord, bool>? keep = null)
+            => ReadTable<DeviceEventRecord>(files, EvidenceTable.DeviceEvents, keep, EvidenceRowMapper.MapDeviceEvent);
+
+        public IEnumerable<DeviceProcessEventRecord> ReadDeviceProcessEvents(IEnumerable<EvidenceFile> files, Func<DeviceProcessEventRecord, bool>? keep = null)
+            => ReadTable(files, EvidenceTable.DeviceProcessEvents, keep,
+                (TableBinding b, string?[] v, RecordOrigin o, out DeviceProcessEventRecord? r, out EvidenceRowError? e, out bool invalid) =>
+                {
+                    invalid = false;
+                    return EvidenceRowMapper.MapDeviceProcessEvent(b, v, o, out r, out e);
+                });
+
+        private IEnumerable<T> ReadTable<T>(IEnumerable<EvidenceFile> files, EvidenceTable table, Func<T, bool>? keep, Mapper<T> map) where T : class
+        {
+            if (files == null) throw new ArgumentNullException(nameof(files));
+            return ReadFiles(files, table, keep, map);
+        }
+
+        private IEnumerable<T> ReadFiles<T>(IEnumerable<EvidenceFile> files, EvidenceTable table, Func<T, bool>? keep, Mapper<T> map) where T : class
+        {
+            foreach (var file in files)
+            {
+                foreach (var record in ReadFile(file, table, keep, map)) yield return record;
+            }
+        }
+
+        private IEnumerable<T> ReadFile<T>(EvidenceFile file, EvidenceTable table, Func<T, bool>? keep, Mapper<T> map) where T : class
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (file.Table != table)
+                throw new EvidenceException($"{file.Path} is a {file.Table} file; it cannot be read as {table}", file.Path) { Reason = "WrongTable" };
+
+            var source = RowSources.Open(file.Path, log);
+            var stats = new FileReadStatistics(file.Path, table, source.Format);
+            lock (statistics) statistics.Add(stats);
+            try
+            {
+                var binding = source.Columns.GetBinding(table);
+                if (binding.Missing.Count > 0) throw MissingColumns(file.Path, table, binding.Missing, source.Columns);
+
+                var values = new string?[source.Columns.Count];
+                var outcome = new RowOutcome();
+                int lastProgress = Environment.TickCount;
+                bool reportedProgress = false;
+                while (true)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var status = Next(source, binding.Needed, values, outcome);
+                    if (status == RowStatus.End) break;
+                    stats.Read++;
+                    if ((stats.Read & (ProgressCheckRows - 1)) == 0 && unchecked(Environment.TickCount - lastProgress) >= ProgressIntervalMs)
+                    {
+                        lastProgress = Environment.TickCount;
+                        reportedProgress = true;
+                        ReportProgress(source, table, 0);
+                    }
+                    if (status == RowStatus.Rejected)
+                    {
+                        stats.Rejected++;
+                        log.RowRejected(new EvidenceRowError(file.Path, outcome.Line, outcome.Column, outcome.Value, outcome.Reason));
+                        continue;
+                    }
+                    var origin = new RecordOrigin(file.Path, outcome.Line);
+                    if (!map(binding, values, origin, out var record, out var error, out bool invalidAdditionalFields))
+                    {
+                        stats.Rejected++;
+                        log.RowRejected(error!);
+                        continue;
+                    }
+                    if (invalidAdditionalFields) stats.InvalidAdditionalFields++;
+                    if (keep == null || keep(record!))
+                    {
+                        stats.Used++;
+                        yield return record!;
+                    }
+                    else stats.Filtered++;
+                }
+                stats.Completed = true;
+                if (reportedProgress) ReportProgress(source, table, 100);
+            }
+            finally
+            {
+                source.Dispose();
+                Summarize(stats);
+            }
+        }
+
+        private static RowStatus Next(RowSource source, bool[] needed, string?[] values, RowOutcome outcome)
+        {
+            try
+            {
+                return source.Next(needed, values, outcome);
+            }
+            catch (Exception ex) when (RowSources.IsReadFailure(ex))
+            {
+                throw RowSources.ReadFailure(source.Path, outcome.Line, ex);
+            }
+        }
+
+        private void ReportProgress(RowSource source, EvidenceTable table, int percent)
+        {
+            long total = source.TotalBytes;
+            long done = percent == 100 ? total : Math.Min(source.BytesRead, total);
+            if (percent != 100) percent = total > 0 ? (int)(done * 100 / total) : -1;
+            const double mb = 1024 * 1024;
+            log.Progress($"Reading {table}", $"{System.IO.Path.GetFileName(source.Path)}: {done / mb:F0} of {total / mb:F0} MB", percent);
+        }
+
+        private void Summarize(FileReadStatistics s)
+        {
+            log.Verbose($"{s.File}: {s.Table}, {s.Format}: read {s.Read}, used {s.Used}, filtered {s.Filtered}, rejected {s.Rejected}"
+                + (s.Completed ? "" : " (reading stopped before the end of the file)"));
+            if (s.InvalidAdditionalFields > 0)
+                log.Verbose($"{s.File}: {s.InvalidAdditionalFields} row(s) have an AdditionalFields that is not valid JSON; as in Kusto they are kept, with an empty Command and ScriptContent");
+            if (s.Rejected > 0)
+                log.Warning($"{s.File}: {s.Rejected} of {s.Read} row(s) rejected; each is reported as a row error");
+        }
+
+        private EvidenceFile? ResolveFile(string path, bool isExplicit, EvidenceTable[] wanted)
+        {
+            Identification id;
+            ColumnSet columns;
+            string format;
+            try
+            {
+                using (var source = RowSources.Open(path, log))
+                {
+                    columns = source.Columns;
+                    format = source.Format;
+                    id = TableSchema.Identify(columns, FirstTypeValue(source), System.IO.Path.GetFileName(path));
+                    // A partial API result is refused before any of its rows is used.
+                    if (source is JsonResponseRowSource response && wanted.Contains(id.Table)) response.ThrowIfErrorResponse();
+                }
+            }
+            catch (EvidenceException ex) when (!isExplicit && (ex.Reason == "Unreadable" || ex.Reason == "UnknownFormat"))
+            {
+                if (ex.Reason == "UnknownFormat") log.Verbose($"{ex.Message}; skipped");
+                else log.Warning($"{ex.Message}; skipped");
+                return null;
+            }
+            catch (Exception ex) when (RowSources.IsReadFailure(ex))
+            {
+                var failure = RowSources.ReadFailure(path, 0, ex);
+                if (isExplicit) throw failure;
+                log.Warning($"{failure.Message}; skipped");
+                return null;
+            }
+
+            if (id.Ambiguous)
+            {
+                if (isExplicit || id.Candidates.Any(wanted.Contains))
+                {
+                    var names = id.Candidates.Select(t => t.ToString()).ToList();
+                    throw new EvidenceException(
+                        $"{path}: cannot tell which table this is: it has the columns of {JoinOr(names, "and")}, no Type column, and its name names none of them. " +
+                        $"Put the table name in the file name (e.g. {names[0]}.csv) or export the Type column.", path) { Reason = "AmbiguousTable" };
+                }
+                log.Verbose($"{path}: skipped: its columns fit {JoinOr(id.Candidates.Select(t => t.ToString()).ToList(), "and")}, none of which is read here");
+                return null;
+            }
+            if (id.Table == EvidenceTable.Unknown)
+            {
+                if (isExplicit)
+                {
+                    var closest = wanted.OrderBy(t => TableSchema.Missing(columns, t).Count).First();
+                    throw MissingColumns(path, closest, TableSchema.Missing(columns, closest), columns);
+                }
+                log.Verbose($"{path}: skipped: not one of the evidence tables (columns: {ListColumns(columns)})");
+                return null;
+            }
+            if (wanted.Contains(id.Table))
+            {
+                var missing = TableSchema.Missing(columns, id.Table);
+                if (missing.Count > 0) throw MissingColumns(path, id.Table, missing, columns);
+                log.Verbose($"{path}: {id.Table} (by {id.How}), {format}");
+                return new EvidenceFile(path, id.Table, format, isExplicit);
+            }
+            if (isExplicit)
+                throw new EvidenceException($"{path} is a {id.Table} file; this command reads {JoinOr(wanted.Select(t => t.ToString()).ToList(), "or")}", path)
+                    { Reason = "WrongTable" };
+            log.Verbose($"{path}: skipped: a {id.Table} file; this command reads {JoinOr(wanted.Select(t => t.ToString()).ToList(), "or")}");
+            return null;
+        }
+
+        /// <summary>The first row's Type (Log Analytics exports carry the table name there), or null.</summary>
+        private static string? FirstTypeValue(RowSource source)
+        {
+            int typeIndex = source.Columns.IndexOf(TableSchema.Type);
+            if (typeIndex < 0 || source is JsonResponseRowSource { HasResponseError: true }) return null;
+            var needed = new bool[source.Columns.Count];
+            needed[typeIndex] = true;
+            var values = new string?[source.Columns.Count];
+            var status = source.Next(needed, values, new RowOutcome());
+            return status == RowStatus.Row ? values[typeIndex] : null;
+        }
+
+        private static EvidenceException MissingColumns(string path, EvidenceTable table, IReadOnlyList<string> missing, ColumnSet columns)
+        {
+            return new EvidenceException(
+                $"{path}: not a {table} file: the required column{(missing.Count == 1 ? "" : "s")} {string.Join(", ", missing)} {(missing.Count == 1 ? "is" : "are")} missing. " +
+                $"Columns found: {ListColumns(columns)}",
+                path, 1, missing.FirstOrDefault()) { Reason = "MissingColumn" };
+        }
+
+        private static string ListColumns(ColumnSet columns)
+        {
+            if (columns.Count == 0) return "(none)";
+            const int max = 60;
+            var shown = columns.Names.Take(max).Select(n => n.Length == 0 ? "(empty)" : n);
+            return string.Join(", ", shown) + (columns.Count > max ? $" and {columns.Count - max} more" : "");
+        }
+
+        private static string JoinOr(IReadOnlyList<string> items, string conjunction)
+        {
+            if (items.Count == 0) return "";
+            if (items.Count == 1) return items[0];
+            return string.Join(", ", items.Take(items.Count - 1)) + $" {conjunction} " + items[items.Count - 1];
+        }
+
+        private static readonly bool WindowsPaths = System.IO.Path.DirectorySeparatorChar == '\\';
+        private static StringComparer PathComparer => WindowsPaths ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
+
+        private IEnumerable<(string File, bool Explicit)> Expand(string path)
+        {
+            if (string.IsNullOrWhiteSpace(path))
+                throw new EvidenceException("An evidence path is empty", path ?? "") { Reason = "NotFound" };
+            string name = System.IO.Path.GetFileName(path);
+            if (name.IndexOfAny(new[] { '*', '?' }) >= 0)
+            {
+                string directory = System.IO.Path.GetDirectoryName(path) ?? "";
+                if (directory.Length == 0) directory = ".";
+                if (!Directory.Exists(directory))
+                    throw new EvidenceException($"{path}: the directory {directory} does not exist", path) { Reason = "NotFound" };
+                var matches = Directory.EnumerateFiles(directory)
+                    .Where(f => WildcardMatch(System.IO.Path.GetFileName(f), name))
+                    .OrderBy(f => f, StringComparer.Ordinal)
+                    .ToList();
+                if (matches.Count == 0)
+                    throw new EvidenceException($"{path}: no file matches", path) { Reason = "NotFound" };
+                return matches.Select(f => (f, false));
+            }
+            if (Directory.Exists(path))
+            {
+                var files = Directory.EnumerateFiles(path).OrderBy(f => f, StringComparer.Ordinal).ToList();
+                if (files.Count == 0) log.Warning($"{path}: the directory has no files");
+                return files.Select(f => (f, false));
+            }
+            if (File.Exists(path)) return new[] { (path, true) };
+            throw new EvidenceException($"{path}: no such file or directory", path) { Reason = "NotFound" };
+        }
+
+        /// <summary>'*' any run of characters, '?' one character; case-insensitive where paths are.</summary>
+        internal static bool WildcardMatch(string text, string pattern)
+        {
+            int t = 0, p = 0, star = -1, mark = 0;
+            while (t < text.Length)
+            {
+                if (p < pattern.Length && (pattern[p] == '?' || SameChar(pattern[p], text[t]))) { t++; p++; }
+                else if (p < pattern.Length && pattern[p] == '*') { star = p++; mark = t; }
+                else if (star >= 0) { p = star + 1; t = ++mark; }
+                else return false;
+            }
+            while (p < pattern.Length && pattern[p] == '*') p++;
+            return p == pattern.Length;
+        }
+
+        private static bool SameChar(char a, char b) =>
+            a == b || (WindowsPaths && char.ToUpperInvariant(a) == char.ToUpperInvariant(b));
+    }
+}

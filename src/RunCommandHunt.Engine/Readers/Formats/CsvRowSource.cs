@@ -1,0 +1,400 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Runtime.CompilerServices;
+using System.Text;
+
+namespace RunCommandHunt.Engine.Readers.Formats
+{
+    /// <summary>
+    /// RFC 4180 CSV over a large UTF-8 byte buffer: quoted fields with "" escapes and line breaks, CRLF/LF/CR, a
+    /// delimiter detected from the header line (comma, semicolon, tab; or Excel's "sep=" line). Delimiters,
+    /// quotes and line breaks are ASCII, so the scan runs on bytes and only the fields somebody reads are
+    /// decoded into strings. Lines are physical lines; a row reports the line it starts on.
+    /// </summary>
+    internal sealed class CsvRowSource : RowSource
+    {
+        private const int PreviewChars = 200;
+        private static readonly Encoding Utf8 = new UTF8Encoding(false, false);
+        private readonly Stream input;
+        private readonly int maxRowBytes;
+        private readonly int columnCount;
+        private byte[] buf;
+        private int pos, len;
+        private bool eof;
+        private long line = 1;
+        private byte delim = (byte)',';
+
+        // The last parsed row.
+        private int fieldCount;
+        private long rowLine;
+        private bool rowEndedAtEof;
+        private int rowStart, rowEnd;
+        private ErrorKind error;
+        private int errorField;
+        private long errorLine;
+        private string? errorValue;
+
+        private enum ErrorKind { None, Unterminated, TextAfterQuote }
+
+        public CsvRowSource(EvidenceStream stream, int bufferBytes = 1 << 20, int maxRowBytes = 32 << 20) : base(stream)
+        {
+            input = stream.OpenUtf8();
+            buf = new byte[Math.Max(bufferBytes, 64)];
+            this.maxRowBytes = Math.Max(maxRowBytes, buf.Length);
+            Fill(0);
+
+            SkipBlankLines();
+            if (!ReadSepLine()) delim = DetectDelimiter();
+            SkipBlankLines();
+
+            var header = new List<string>();
+            while (pos < len || !eof)
+            {
+                if (ParseRow(null, null, header)) break;
+                header.Clear();
+                if (!MakeRoom()) throw Unreadable(line, $"the header line is longer than {maxRowBytes} bytes");
+            }
+            columnCount = header.Count;
+            Columns = new ColumnSet(header);
+
+            bool portal = header.Exists(h => h.TrimEnd().EndsWith(" [UTC]", StringComparison.OrdinalIgnoreCase));
+            Format = Describe(portal ? EvidenceFormats.PortalCsv : EvidenceFormats.Csv,
+                delim == (byte)';' ? "semicolon" : delim == (byte)'\t' ? "tab" : delim == (byte)',' ? null : $"delimiter '{(char)delim}'");
+        }
+
+        public char Delimiter => (char)delim;
+
+        [MethodImpl(Hot.Optimize)]
+        public override RowStatus Next(bool[] needed, string?[] values, RowOutcome outcome)
+        {
+            while (true)
+            {
+                if (pos >= len)
+                {
+                    if (eof) return RowStatus.End;
+                    Fill(pos);
+                    continue;
+                }
+                byte c = buf[pos];
+                if (c == (byte)'\n') { pos++; line++; continue; }
+                if (c == (byte)'\r')
+                {
+                    if (pos + 1 >= len && !eof) { Fill(pos); continue; }
+                    pos++;
+                    if (pos < len && buf[pos] == (byte)'\n') pos++;
+                    line++;
+                    continue;
+                }
+                for (int i = 0; i < needed.Length; i++) if (needed[i]) values[i] = null;
+                if (ParseRow(needed, values, null)) break;
+                if (!MakeRoom())
+                {
+                    RejectTooLong(outcome);
+                    return RowStatus.Rejected;
+                }
+            }
+
+            if (error == ErrorKind.Unterminated)
+            {
+                outcome.Reject(rowLine, ColumnName(errorField), errorValue,
+                    $"the quoted field that opens on line {errorLine} is not closed before the end of the file (unbalanced quote or truncated file)");
+                return RowStatus.Rejected;
+            }
+            if (error == ErrorKind.TextAfterQuote)
+            {
+                outcome.Reject(rowLine, ColumnName(errorField), errorValue, "text after the closing quote of a quoted field");
+                return RowStatus.Rejected;
+            }
+            if (fieldCount != columnCount)
+            {
+                string reason = $"{fieldCount} field{(fieldCount == 1 ? "" : "s")}, the header has {columnCount}";
+                if (fieldCount < columnCount && rowEndedAtEof) reason += "; the last line is cut short (truncated file?)";
+                outcome.Reject(rowLine, fieldCount < columnCount ? ColumnName(fieldCount) : "", Preview(rowStart, rowEnd), reason);
+                return RowStatus.Rejected;
+            }
+            outcome.Line = rowLine;
+            return RowStatus.Row;
+        }
+
+        /// <summary>
+        /// Parses the row at pos. False when the buffer ends inside the row and more data may follow; then
+        /// nothing is consumed and the caller makes room and calls again.
+        /// </summary>
+        [MethodImpl(Hot.Optimize)]
+        private bool ParseRow(bool[]? needed, string?[]? values, List<string>? header)
+        {
+            byte[] b = buf;
+            int n = len;
+            int p = pos;
+            int field = 0;
+            int quotedEnd = -1; // end of the last quoted content: line breaks before it are inside quotes
+            error = ErrorKind.None;
+            errorValue = null;
+            bool endedAtEof = false;
+            bool lineBreak = false;
+            byte d = delim;
+
+            while (true)
+            {
+                if (p >= n)
+                {
+                    if (!eof) return false;
+                    // The file ends right after a delimiter: an empty last field.
+                    Store(field, needed, values, header, p, p, false);
+                    field++;
+                    endedAtEof = true;
+                    break;
+                }
+
+                if (b[p] == (byte)'"')
+                {
+                    int contentStart = p + 1;
+                    int q = contentStart;
+                    bool escaped = false;
+                    while (true)
+                    {
+                        int k = NextQuote(q);
+                        if (k < 0)
+                        {
+                            if (!eof) return false;
+                            if (error == ErrorKind.None)
+                            {
+                                error = ErrorKind.Unterminated;
+                                errorField = field;
+                                errorLine = line + CountNewlines(pos, contentStart);
+                                errorValue = Preview(contentStart, n);
+                            }
+                            quotedEnd = n;
+                            p = n;
+                            break;
+                        }
+                        if (k + 1 >= n && !eof) return false;
+                        if (k + 1 < n && b[k + 1] == (byte)'"')
+                        {
+                            escaped = true;
+                            q = k + 2;
+                            continue;
+                        }
+                        Store(field, needed, values, header, contentStart, k, escaped);
+                        quotedEnd = k;
+                        p = k + 1;
+                        break;
+                    }
+                    if (p < n && b[p] != d && b[p] != (byte)'\r' && b[p] != (byte)'\n')
+                    {
+                        // Not RFC 4180: keep reading to the field's end so that the row boundary is found.
+                        int k = b.AsSpan(p, n - p).IndexOfAny(d, (byte)'\r', (byte)'\n');
+                        if (k < 0)
+                        {
+                            if (!eof) return false;
+                            k = n - p;
+                        }
+                        if (error == ErrorKind.None)
+                        {
+                            error = ErrorKind.TextAfterQuote;
+                            errorField = field;
+                            errorValue = Preview(contentStart - 1, p + k);
+                        }
+                        p += k;
+                    }
+                }
+                else
+                {
+                    int k = FieldEnd(p, d);
+                    if (k < 0)
+                    {
+                        if (!eof) return false;
+                        k = n - p;
+                    }
+                    Store(field, needed, values, header, p, p + k, false);
+                    p += k;
+                }
+                field++;
+
+                if (p >= n)
+                {
+                    if (!eof) return false;
+                    endedAtEof = true;
+                    break;
+                }
+                byte c = b[p];
+                if (c == d) { p++; continue; }
+                if (c == (byte)'\r')
+                {
+                    if (p + 1 >= n && !eof) return false;
+                    p++;
+                    if (p < n && b[p] == (byte)'\n') p++;
+                }
+                else p++;
+                lineBreak = true;
+                break;
+            }
+
+            fieldCount = field;
+            rowLine = line;
+            rowEndedAtEof = endedAtEof;
+            rowStart = pos;
+            rowEnd = p;
+            line += (quotedEnd > pos ? CountNewlines(pos, quotedEnd) : 0) + (lineBreak ? 1 : 0);
+            pos = p;
+            return true;
+        }
+
+        /// <summary>Index of the next '"' at or after q, -1 when the buffer ends first.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private int NextQuote(int q)
+        {
+            byte[] b = buf;
+            int limit = Math.Min(len, q + 16);
+            for (int i = q; i < limit; i++)
+                if (b[i] == (byte)'"') return i;
+            if (limit >= len) return -1;
+            int k = b.AsSpan(limit, len - limit).IndexOf((byte)'"');
+            return k < 0 ? -1 : k + limit;
+        }
+
+        /// <summary>Offset from p of the next delimiter or line break, -1 when the buffer ends first. Most fields
+        /// are short: a plain loop finds their end sooner than a vectorised search can start.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private int FieldEnd(int p, byte d)
+        {
+            byte[] b = buf;
+            int limit = Math.Min(len, p + 16);
+            for (int i = p; i < limit; i++)
+            {
+                byte c = b[i];
+                if (c == d || c == (byte)'\n' || c == (byte)'\r') return i - p;
+            }
+            if (limit >= len) return -1;
+            int k = b.AsSpan(limit, len - limit).IndexOfAny(d, (byte)'\r', (byte)'\n');
+            return k < 0 ? -1 : k + limit - p;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void Store(int field, bool[]? needed, string?[]? values, List<string>? header, int start, int end, bool escaped)
+        {
+            if (header != null) header.Add(MakeString(start, end, escaped));
+            else if (field < columnCount && needed![field]) values![field] = MakeString(start, end, escaped);
+        }
+
+        private string MakeString(int start, int end, bool escaped)
+        {
+            if (end <= start) return "";
+            var s = Utf8.GetString(buf, start, end - start);
+            return escaped ? s.Replace("\"\"", "\"") : s;
+        }
+
+        private int CountNewlines(int start, int end)
+        {
+            int count = 0;
+            while (start < end)
+            {
+                int k = buf.AsSpan(start, end - start).IndexOf((byte)'\n');
+                if (k < 0) break;
+                count++;
+                start += k + 1;
+            }
+            return count;
+        }
+
+        private string ColumnName(int field) => field >= 0 && field < columnCount ? Columns[field] : $"field {field + 1}";
+
+        private string Preview(int start, int end)
+        {
+            int n = Math.Min(Math.Max(end - start, 0), PreviewChars * 4);
+            var s = Utf8.GetString(buf, start, n).TrimEnd('\r', '\n');
+            return end - start > n || s.Length > PreviewChars ? s.Substring(0, Math.Min(s.Length, PreviewChars)) + "..." : s;
+        }
+
+        /// <summary>Keeps the row at pos and reads more after it; grows the buffer when the row fills it.
+        /// False when the row is longer than the limit.</summary>
+        private bool MakeRoom()
+        {
+            if (eof) return false;
+            if (pos == 0 && len == buf.Length)
+            {
+                if (buf.Length >= maxRowBytes) return false;
+                var bigger = new byte[(int)Math.Min((long)buf.Length * 2, maxRowBytes)];
+                Buffer.BlockCopy(buf, 0, bigger, 0, len);
+                buf = bigger;
+            }
+            Fill(pos);
+            return true;
+        }
+
+        private void Fill(int keepFrom)
+        {
+            int keep = len - keepFrom;
+            if (keepFrom > 0 && keep > 0) Buffer.BlockCopy(buf, keepFrom, buf, 0, keep);
+            pos -= keepFrom;
+            len = keep;
+            while (len < buf.Length && !eof)
+            {
+                int n = input.Read(buf, len, buf.Length - len);
+                if (n == 0) eof = true;
+                else len += n;
+            }
+        }
+
+        /// <summary>A row that does not fit the limit: almost always an unbalanced quote that swallows the rest
+        /// of the file. Reject it and resume on the next physical line.</summary>
+        private void RejectTooLong(RowOutcome outcome)
+        {
+            int k = buf.AsSpan(pos, len - pos).IndexOf((byte)'\n');
+            if (k < 0) throw Unreadable(line, $"a line longer than {maxRowBytes} bytes; this is not a CSV export");
+            outcome.Reject(line, "", Preview(pos, pos + k),
+                $"a row longer than {maxRowBytes} bytes: a quote is probably not closed; reading resumes on the next line");
+            pos += k + 1;
+            line++;
+        }
+
+        private void SkipBlankLines()
+        {
+            while (pos < len)
+            {
+                if (buf[pos] == (byte)'\n') { pos++; line++; }
+                else if (buf[pos] == (byte)'\r') { pos++; if (pos < len && buf[pos] == (byte)'\n') pos++; line++; }
+                else return;
+            }
+        }
+
+        private bool ReadSepLine()
+        {
+            if (len - pos < 5 || (buf[pos] | 0x20) != 's' || (buf[pos + 1] | 0x20) != 'e' || (buf[pos + 2] | 0x20) != 'p' || buf[pos + 3] != (byte)'=')
+                return false;
+            byte d = buf[pos + 4];
+            int after = pos + 5;
+            if (d >= 0x80 || (after < len && buf[after] != (byte)'\r' && buf[after] != (byte)'\n')) return false;
+            delim = d;
+            pos = after;
+            return true;
+        }
+
+        /// <summary>The most frequent of comma, semicolon and tab outside quotes on the header line.</summary>
+        private byte DetectDelimiter()
+        {
+            int commas = 0, semicolons = 0, tabs = 0;
+            bool quoted = false;
+            for (int i = pos; i < len; i++)
+            {
+                byte c = buf[i];
+                if (c == (byte)'"') quoted = !quoted;
+                else if (quoted) continue;
+                else if (c == (byte)'\n' || c == (byte)'\r') break;
+                else if (c == (byte)',') commas++;
+                else if (c == (byte)';') semicolons++;
+                else if (c == (byte)'\t') tabs++;
+            }
+            if (semicolons > commas && semicolons >= tabs) return (byte)';';
+            if (tabs > commas && tabs > semicolons) return (byte)'\t';
+            return (byte)',';
+        }
+
+        public override void Dispose()
+        {
+            input.Dispose();
+            base.Dispose();
+        }
+    }
+}

@@ -1,0 +1,223 @@
+using System;
+using System.IO;
+using System.IO.Compression;
+using System.Text;
+
+namespace RunCommandHunt.Engine.Readers.Formats
+{
+    /// <summary>
+    /// An evidence file opened for reading: gzip detected by its magic bytes (1f 8b), the text encoding by its
+    /// byte order mark (UTF-8, UTF-16 LE/BE; UTF-16 without a BOM by its zero bytes; else UTF-8), and the first
+    /// characters available for format sniffing without consuming them.
+    /// </summary>
+    internal sealed class EvidenceStream : IDisposable
+    {
+        private const int SniffBytes = 64 * 1024;
+        private readonly FileStream file;
+        private readonly PeekableStream content;
+
+        private EvidenceStream(string path, FileStream file, PeekableStream content, bool gzip)
+        {
+            Path = path;
+            this.file = file;
+            this.content = content;
+            Gzip = gzip;
+        }
+
+        public string Path { get; }
+        public bool Gzip { get; }
+        /// <summary>"UTF-8", "UTF-16LE" or "UTF-16BE".</summary>
+        public string EncodingName { get; private set; } = "UTF-8";
+        public Encoding Encoding { get; private set; } = Utf8NoBom;
+        /// <summary>The first non-whitespace character, '\0' for an empty file.</summary>
+        public char FirstChar { get; private set; }
+        /// <summary>The start of the content as UTF-8 (BOM removed), for sniffing.</summary>
+        public byte[] Utf8Prefix { get; private set; } = Array.Empty<byte>();
+        /// <summary>True when <see cref="Utf8Prefix"/> holds the whole content.</summary>
+        public bool PrefixIsWhole { get; private set; }
+
+        /// <summary>Bytes read from the file on disk (compressed bytes for gzip): progress against <see cref="Length"/>.</summary>
+        public long Position
+        {
+            get { try { return file.Position; } catch (ObjectDisposedException) { return file.CanSeek ? Length : 0; } }
+        }
+        public long Length { get; private set; }
+
+        private static readonly Encoding Utf8NoBom = new UTF8Encoding(false, false);
+
+        public static EvidenceStream Open(string path)
+        {
+            var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16, FileOptions.SequentialScan);
+            try
+            {
+                long length = file.Length;
+                int b0 = file.ReadByte(), b1 = file.ReadByte();
+                file.Position = 0;
+                bool gzip = b0 == 0x1f && b1 == 0x8b;
+                Stream inner = gzip ? new GZipStream(file, CompressionMode.Decompress, leaveOpen: false) : file;
+                var s = new EvidenceStream(path, file, new PeekableStream(inner), gzip) { Length = length };
+                s.Sniff();
+                return s;
+            }
+            catch
+            {
+                file.Dispose();
+                throw;
+            }
+        }
+
+        private void Sniff()
+        {
+            int n = content.Peek(SniffBytes, out var prefix);
+            int bom = 0;
+            if (n >= 3 && prefix[0] == 0xEF && prefix[1] == 0xBB && prefix[2] == 0xBF) bom = 3;
+            else if (n >= 2 && prefix[0] == 0xFF && prefix[1] == 0xFE) { bom = 2; SetUtf16(false); }
+            else if (n >= 2 && prefix[0] == 0xFE && prefix[1] == 0xFF) { bom = 2; SetUtf16(true); }
+            else if (n >= 2 && prefix[0] != 0 && prefix[1] == 0) SetUtf16(false);
+            else if (n >= 2 && prefix[0] == 0 && prefix[1] != 0) SetUtf16(true);
+            content.Skip(bom);
+            PrefixIsWhole = n < SniffBytes;
+
+            if (Encoding is UTF8Encoding)
+            {
+                Utf8Prefix = new byte[n - bom];
+                Buffer.BlockCopy(prefix, bom, Utf8Prefix, 0, n - bom);
+            }
+            else
+            {
+                int usable = (n - bom) & ~1;
+                string text = Encoding.GetString(prefix, bom, usable);
+                Utf8Prefix = Utf8NoBom.GetBytes(text);
+            }
+            FirstChar = '\0';
+            foreach (byte b in Utf8Prefix)
+            {
+                if (b == ' ' || b == '\t' || b == '\r' || b == '\n') continue;
+                FirstChar = (char)b;
+                break;
+            }
+        }
+
+        private void SetUtf16(bool bigEndian)
+        {
+            Encoding = new UnicodeEncoding(bigEndian, false, false);
+            EncodingName = bigEndian ? "UTF-16BE" : "UTF-16LE";
+        }
+
+        /// <summary>The content as text (BOM removed).</summary>
+        public TextReader OpenText() => new StreamReader(content, Encoding, false, 1 << 16);
+
+        /// <summary>The content as UTF-8 bytes (BOM removed; UTF-16 transcoded).</summary>
+        public Stream OpenUtf8() => Encoding is UTF8Encoding ? (Stream)content : new Utf8TranscodingStream(OpenText());
+
+        public void Dispose()
+        {
+            content.Dispose();
+            file.Dispose();
+        }
+
+        /// <summary>Lets the start of a (non-seekable, e.g. gzip) stream be examined, then read from the start.</summary>
+        private sealed class PeekableStream : Stream
+        {
+            private readonly Stream inner;
+            private byte[] prefix = Array.Empty<byte>();
+            private int prefixPos, prefixLen;
+
+            public PeekableStream(Stream inner) { this.inner = inner; }
+
+            public int Peek(int count, out byte[] bytes)
+            {
+                prefix = new byte[count];
+                while (prefixLen < count)
+                {
+                    int n = inner.Read(prefix, prefixLen, count - prefixLen);
+                    if (n == 0) break;
+                    prefixLen += n;
+                }
+                bytes = prefix;
+                return prefixLen;
+            }
+
+            public void Skip(int count) => prefixPos += Math.Min(count, prefixLen - prefixPos);
+
+            public override int Read(byte[] buffer, int offset, int count)
+            {
+                if (prefixPos < prefixLen)
+                {
+                    int n = Math.Min(count, prefixLen - prefixPos);
+                    Buffer.BlockCopy(prefix, prefixPos, buffer, offset, n);
+                    prefixPos += n;
+                    if (prefixPos == prefixLen) prefix = Array.Empty<byte>();
+                    if (n == count) return n;
+                    // Fill the rest from the stream so that callers get full blocks.
+                    int m = inner.Read(buffer, offset + n, count - n);
+                    return n + m;
+                }
+                return inner.Read(buffer, offset, count);
+            }
+
+            public override bool CanRead => true;
+            public override bool CanSeek => false;
+            public override bool CanWrite => false;
+            public override long Length => throw new NotSupportedException();
+            public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+            public override void Flush() { }
+            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+            public override void SetLength(long value) => throw new NotSupportedException();
+            public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+            protected override void Dispose(bool disposing)
+            {
+                if (disposing) inner.Dispose();
+                base.Dispose(disposing);
+            }
+        }
+
+        /// <summary>Text (UTF-16 files) re-encoded as UTF-8 for Utf8JsonReader.</summary>
+        private sealed class Utf8TranscodingStream : Stream
+        {
+            private readonly TextReader reader;
+            private readonly Encoder encoder = new UTF8Encoding(false, false).GetEncoder();
+            private readonly char[] chars = new char[16 * 1024];
+            private readonly byte[] bytes = new byte[3 * 16 * 1024 + 8];
+            private int bytePos, byteLen;
+            private bool done;
+
+            public Utf8TranscodingStream(TextReader reader) { this.reader = reader; }
+
+            public override int Read(byte[] buffer, int offset, int count)
+            {
+                while (bytePos == byteLen)
+                {
+                    if (done) return 0;
+                    int n = reader.Read(chars, 0, chars.Length);
+                    bytePos = 0;
+                    if (n == 0)
+                    {
+                        done = true;
+                        byteLen = encoder.GetBytes(chars, 0, 0, bytes, 0, flush: true);
+                    }
+                    else byteLen = encoder.GetBytes(chars, 0, n, bytes, 0, flush: false);
+                }
+                int m = Math.Min(count, byteLen - bytePos);
+                Buffer.BlockCopy(bytes, bytePos, buffer, offset, m);
+                bytePos += m;
+                return m;
+            }
+
+            public override bool CanRead => true;
+            public override bool CanSeek => false;
+            public override bool CanWrite => false;
+            public override long Length => throw new NotSupportedException();
+            public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+            public override void Flush() { }
+            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+            public override void SetLength(long value) => throw new NotSupportedException();
+            public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+            protected override void Dispose(bool disposing)
+            {
+                if (disposing) reader.Dispose();
+                base.Dispose(disposing);
+            }
+        }
+    }
+}

@@ -1,0 +1,202 @@
+using System;
+using System.Buffers;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using RunCommandHunt.Engine.Readers.Formats;
+
+namespace RunCommandHunt.Engine.Readers
+{
+    /// <summary>Kusto's dynamic-to-text rules: compact JSON, minimal escaping (quote, backslash, control
+    /// characters), non-ASCII and '/' left as they are; and parse_json(AdditionalFields).Command.</summary>
+    internal static class KustoJson
+    {
+        internal static readonly JsonReaderOptions ReaderOptions = new JsonReaderOptions { MaxDepth = 256 };
+        internal static readonly JsonDocumentOptions DocumentOptions = new JsonDocumentOptions { MaxDepth = 256 };
+
+        public static string ToKustoString(JsonElement e)
+        {
+            switch (e.ValueKind)
+            {
+                case JsonValueKind.String: return e.GetString() ?? "";
+                case JsonValueKind.Number: return e.GetRawText();
+                case JsonValueKind.True: return "true";
+                case JsonValueKind.False: return "false";
+                case JsonValueKind.Object:
+                case JsonValueKind.Array: return Compact(e);
+                default: return "";
+            }
+        }
+
+        public static string Compact(JsonElement e)
+        {
+            var sb = new StringBuilder();
+            WriteCompact(e, sb);
+            return sb.ToString();
+        }
+
+        private static void WriteCompact(JsonElement e, StringBuilder sb)
+        {
+            switch (e.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    sb.Append('{');
+                    bool first = true;
+                    foreach (var p in e.EnumerateObject())
+                    {
+                        if (!first) sb.Append(',');
+                        first = false;
+                        WriteString(p.Name, sb);
+                        sb.Append(':');
+                        WriteCompact(p.Value, sb);
+                    }
+                    sb.Append('}');
+                    break;
+                case JsonValueKind.Array:
+                    sb.Append('[');
+                    bool firstItem = true;
+                    foreach (var item in e.EnumerateArray())
+                    {
+                        if (!firstItem) sb.Append(',');
+                        firstItem = false;
+                        WriteCompact(item, sb);
+                    }
+                    sb.Append(']');
+                    break;
+                case JsonValueKind.String:
+                    WriteString(e.GetString() ?? "", sb);
+                    break;
+                case JsonValueKind.Number:
+                    sb.Append(e.GetRawText());
+                    break;
+                case JsonValueKind.True: sb.Append("true"); break;
+                case JsonValueKind.False: sb.Append("false"); break;
+                default: sb.Append("null"); break;
+            }
+        }
+
+        internal static void WriteString(string s, StringBuilder sb)
+        {
+            sb.Append('"');
+            int run = 0;
+            for (int i = 0; i < s.Length; i++)
+            {
+                char c = s[i];
+                if (c >= 0x20 && c != '"' && c != '\\') continue;
+                if (i > run) sb.Append(s, run, i - run);
+                run = i + 1;
+                switch (c)
+                {
+                    case '"': sb.Append("\\\""); break;
+                    case '\\': sb.Append("\\\\"); break;
+                    case '\n': sb.Append("\\n"); break;
+                    case '\r': sb.Append("\\r"); break;
+                    case '\t': sb.Append("\\t"); break;
+                    case '\b': sb.Append("\\b"); break;
+                    case '\f': sb.Append("\\f"); break;
+                    default: sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture)); break;
+                }
+            }
+            if (s.Length > run) sb.Append(s, run, s.Length - run);
+            sb.Append('"');
+        }
+
+        /// <summary>The text of a JSON value the reader is on (a string's content, a number's text, compact JSON
+        /// for containers, null for null). Leaves the reader on the value's last token.</summary>
+        internal static string? ValueText(ref Utf8JsonReader r)
+        {
+            switch (r.TokenType)
+            {
+                case JsonTokenType.String: return r.GetString();
+                case JsonTokenType.Number: return Ascii(r.ValueSpan);
+                case JsonTokenType.True: return "true";
+                case JsonTokenType.False: return "false";
+                case JsonTokenType.StartObject:
+                case JsonTokenType.StartArray:
+                    using (var doc = JsonDocument.ParseValue(ref r)) return Compact(doc.RootElement);
+                default: return null;
+            }
+        }
+
+        /// <summary>Text of an ASCII token such as a JSON number (no unsafe code, no array copy).</summary>
+        internal static string Ascii(ReadOnlySpan<byte> bytes)
+        {
+            if (bytes.IsEmpty) return "";
+            char[] chars = ArrayPool<char>.Shared.Rent(bytes.Length);
+            try
+            {
+                for (int i = 0; i < bytes.Length; i++) chars[i] = (char)bytes[i];
+                return new string(chars, 0, bytes.Length);
+            }
+            finally
+            {
+                ArrayPool<char>.Shared.Return(chars);
+            }
+        }
+
+        /// <summary>tostring(parse_json(text).Command) and .ScriptContent. Returns false when the text is not
+        /// valid JSON (both then ""), as Kusto's parse_json keeps such text as a plain string.</summary>
+        [MethodImpl(Hot.Optimize)]
+        internal static bool TryReadCommand(string text, out string command, out string scriptContent)
+        {
+            command = "";
+            scriptContent = "";
+            if (text.Length == 0) return true;
+            // Plain text that does not start like JSON: skip the parser.
+            int k = 0;
+            while (k < text.Length && (text[k] == ' ' || text[k] == '\t' || text[k] == '\r' || text[k] == '\n')) k++;
+            if (k == text.Length) return true;
+            if (text[k] != '{')
+                return IsValidJson(text);
+
+            int max = Encoding.UTF8.GetMaxByteCount(text.Length);
+            byte[] buffer = scratch != null && scratch.Length >= max ? scratch : (scratch = new byte[Math.Max(max, 256)]);
+            try
+            {
+                int n = Encoding.UTF8.GetBytes(text, 0, text.Length, buffer, 0);
+                var r = new Utf8JsonReader(new ReadOnlySpan<byte>(buffer, 0, n), ReaderOptions);
+                r.Read();
+                while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+                {
+                    // Compare names only when the length can match ("Command" 7, "ScriptContent" 13 bytes).
+                    int length = r.ValueIsEscaped ? -1 : r.ValueSpan.Length;
+                    bool isCommand = (length == 7 || length < 0) && r.ValueTextEquals("Command"u8);
+                    bool isScript = !isCommand && (length == 13 || length < 0) && r.ValueTextEquals("ScriptContent"u8);
+                    r.Read();
+                    if (isCommand) command = ValueText(ref r) ?? "";
+                    else if (isScript) scriptContent = ValueText(ref r) ?? "";
+                    else if (r.TokenType == JsonTokenType.StartObject || r.TokenType == JsonTokenType.StartArray) r.Skip();
+                }
+                // Anything after the object makes the whole text invalid JSON.
+                while (r.Read()) { }
+                return true;
+            }
+            catch (JsonException)
+            {
+                command = "";
+                scriptContent = "";
+                return false;
+            }
+            finally
+            {
+                // Very long texts should not pin a large buffer to the thread.
+                if (buffer.Length > 1 << 20) scratch = null;
+            }
+        }
+
+        [ThreadStatic] private static byte[]? scratch;
+
+        private static bool IsValidJson(string text)
+        {
+            try
+            {
+                using (JsonDocument.Parse(text, DocumentOptions)) return true;
+            }
+            catch (JsonException)
+            {
+                return false;
+            }
+        }
+    }
+}
