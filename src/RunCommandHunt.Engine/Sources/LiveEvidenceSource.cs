@@ -128,6 +128,18 @@ namespace RunCommandHunt.Engine.Sources
             return _runner.RunWhole(mode == CompatibilityMode.HuntingQuery ? "Hunting query 55fbc363" : "Analytic rule 5239248b", window, text, cancellationToken);
         }
 
+        /// <summary>
+        /// The whole hunt as one query on the server (the server-side mode): the seed of the mode, or for the default
+        /// the corrected hunt. Never split: splitting would change its joins and counts. Rows come back as objects.
+        /// </summary>
+        public LiveQueryResult RunHunt(CompatibilityMode mode, QueryWindow window, bool uniqueOnly, CancellationToken cancellationToken)
+        {
+            if (mode != CompatibilityMode.None) return RunSeedQuery(mode, window, cancellationToken);
+            // The timespan limits the tables to the window; the query's own lookback must not cut it shorter.
+            var text = CorrectedHuntQuery.Build(window.End - window.Start + TimeSpan.FromMinutes(1), uniqueOnly);
+            return _runner.RunWhole("Corrected hunt", window, text, cancellationToken);
+        }
+
         private IReadOnlyList<DeviceWindow> DeviceWindows(IEnumerable<RunCommandOperation> operations, Func<RunCommandOperation, QueryWindow> window)
         {
             var list = new List<DeviceWindow>();

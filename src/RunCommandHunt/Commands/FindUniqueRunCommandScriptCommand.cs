@@ -12,7 +12,7 @@ namespace RunCommandHunt.Commands
     /// </summary>
     [Cmdlet(VerbsCommon.Find, "UniqueRunCommandScript", SupportsShouldProcess = true, DefaultParameterSetName = WindowSet)]
     [OutputType(typeof(UniqueRunCommandScript))]
-    public sealed class FindUniqueRunCommandScriptCommand : HuntCmdletBase
+    public sealed class FindUniqueRunCommandScriptCommand : LiveHuntCmdletBase
     {
         private const string WindowSet = "Window";
         private const string BaselineSet = "Baseline";
@@ -20,8 +20,14 @@ namespace RunCommandHunt.Commands
         private readonly List<RunCommandScriptExecution> _executions = new List<RunCommandScriptExecution>();
 
         /// <summary>Script executions (from Get-RunCommandScriptExecution, or any object with its property names).</summary>
-        [Parameter(Mandatory = true, ValueFromPipeline = true)]
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = WindowSet)]
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = BaselineSet)]
         public PSObject? InputObject { get; set; }
+
+        /// <summary>Run the whole hunt as one query in this Log Analytics workspace (the analytic rule as written with
+        /// -Compatibility AnalyticRule, else the corrected hunt) and return only the findings: for tenant scale.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = LiveSet)]
+        public Guid WorkspaceId { get; set; }
 
         /// <summary>Commands (Sentinel's hash) or CommandsAndSize (what the rule's description promises).</summary>
         [Parameter]
@@ -58,6 +64,11 @@ namespace RunCommandHunt.Commands
 
         protected override void EndProcessing()
         {
+            if (ParameterSetName == LiveSet)
+            {
+                FindOnServer();
+                return;
+            }
             if (ParameterSetName == BaselineSet)
             {
                 FindNewToBaseline();
@@ -71,6 +82,31 @@ namespace RunCommandHunt.Commands
                 Emit(u);
             }
             WriteVerbose($"{_executions.Count} execution(s) fingerprinted ({Fingerprint}, behaviour {Compatibility}); {count} with a fingerprint seen at most {MaximumCount} time(s).");
+        }
+
+        private void FindOnServer()
+        {
+            if (Compatibility == CompatibilityMode.HuntingQuery)
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException(
+                    "The hunting query has no uniqueness step: use Get-RunCommandScriptExecution -WorkspaceId ... -ServerSide -Compatibility HuntingQuery."),
+                    "UniqueRunCommandScriptServerSideHuntingQuery", ErrorCategory.InvalidArgument, Compatibility));
+            try
+            {
+                var (start, end) = HuntRange();
+                var result = Connect().LogAnalytics(WorkspaceId).RunHunt(Compatibility, new Engine.Sources.QueryWindow(start, end), uniqueOnly: true, CancellationToken);
+                long count = 0;
+                foreach (var u in Engine.Sources.HuntResultMapper.ToUniqueScripts(result, Compatibility))
+                {
+                    count++;
+                    Emit(u);
+                }
+                WriteVerbose($"Server-side hunt ({Compatibility}): {count} finding(s).");
+            }
+            catch (Exception ex) when (ErrorMapping.IsHuntFailure(ex))
+            {
+                FlushLog();
+                ThrowTerminatingError(ToErrorRecord(ex, WorkspaceId));
+            }
         }
 
         private void FindNewToBaseline()

@@ -41,6 +41,11 @@ namespace RunCommandHunt.Commands
         [Parameter(ParameterSetName = LiveSet)]
         public DeviceEvidenceSource Source { get; set; } = DeviceEvidenceSource.LogAnalytics;
 
+        /// <summary>Run the whole hunt as one query in the workspace (the hunting query as written with -Compatibility
+        /// HuntingQuery, else the corrected hunt) and return its rows: for tenant scale. Needs -WorkspaceId.</summary>
+        [Parameter(ParameterSetName = LiveSet)]
+        public SwitchParameter ServerSide { get; set; }
+
         protected override void BeginProcessing()
         {
             base.BeginProcessing();
@@ -127,6 +132,21 @@ namespace RunCommandHunt.Commands
                 var (start, end) = HuntRange();
                 var window = new Engine.Sources.QueryWindow(start, end);
                 var connection = Connect();
+                if (ServerSide)
+                {
+                    if (mode == CompatibilityMode.AnalyticRule || WorkspaceId == null)
+                        throw new ArgumentException("-ServerSide runs in a Log Analytics workspace (-WorkspaceId); the analytic rule's server-side result is " +
+                            "its unique scripts: use Find-UniqueRunCommandScript -WorkspaceId ... -Compatibility AnalyticRule.");
+                    var result = connection.LogAnalytics(WorkspaceId.Value).RunHunt(mode, window, uniqueOnly: false, CancellationToken);
+                    long rows = 0;
+                    foreach (var x in Engine.Sources.HuntResultMapper.ToExecutions(result, mode))
+                    {
+                        rows++;
+                        Emit(x);
+                    }
+                    WriteVerbose($"Server-side hunt ({mode}): {rows} execution(s).");
+                    return;
+                }
                 IReadOnlyList<RunCommandOperation> operations = _operations;
                 if (_operations.Count == 0 && !MyInvocation.ExpectingInput && WorkspaceId != null)
                 {
