@@ -56,8 +56,17 @@ namespace RunCommandHunt.Engine.Correlation
             return cut >= 0 ? p.Substring(cut + 1) : p;
         }
 
-        public static bool IsRelevant(DeviceEventRecord e) =>
-            PowerShellScriptName(e.InitiatingProcessCommandLine).Length > 0 || e.ScriptContent.Length > 0;
+        /// <summary>The handlers name their scripts script&lt;N&gt;.ps1 (action) or script.ps1 (managed); any other -File
+        /// run counts only when its path is in a handler's folder.</summary>
+        private static readonly Regex HandlerScriptName = new Regex(@"^script[0-9]{0,9}\.ps1$",
+            RegexOptions.CultureInvariant | RegexOptions.IgnoreCase | RegexOptions.Compiled);
+
+        public static bool IsRelevant(DeviceEventRecord e)
+        {
+            if (e.ScriptContent.Length > 0) return true;
+            var name = PowerShellScriptName(e.InitiatingProcessCommandLine);
+            return name.Length > 0 && (HandlerScriptName.IsMatch(name) || IsRunCommandFolder(e.InitiatingProcessCommandLine));
+        }
 
         public static bool IsRelevant(DeviceProcessEventRecord p) =>
             ReferencesRunCommand(p.ProcessCommandLine) || ReferencesRunCommand(p.InitiatingProcessCommandLine);

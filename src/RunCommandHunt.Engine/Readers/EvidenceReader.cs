@@ -207,12 +207,14 @@ namespace RunCommandHunt.Engine.Readers
             Identification id;
             ColumnSet columns;
             string format;
+            string? encodingWarning;
             try
             {
                 using (var source = RowSources.Open(path, log))
                 {
                     columns = source.Columns;
                     format = source.Format;
+                    encodingWarning = source.EncodingWarning;
                     id = TableSchema.Identify(columns, FirstTypeValue(source), System.IO.Path.GetFileName(path));
                     // A partial API result is refused before any of its rows is used.
                     if (source is JsonResponseRowSource response && wanted.Contains(id.Table)) response.ThrowIfErrorResponse();
@@ -259,6 +261,7 @@ namespace RunCommandHunt.Engine.Readers
                 var missing = TableSchema.Missing(columns, id.Table);
                 if (missing.Count > 0) throw MissingColumns(path, id.Table, missing, columns);
                 log.Verbose($"{path}: {id.Table} (by {id.How}), {format}");
+                if (encodingWarning != null) log.Warning($"{path}: {encodingWarning}");
                 return new EvidenceFile(path, id.Table, format, isExplicit);
             }
             if (isExplicit)

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Runtime.CompilerServices;
 using System.Text;
+using RunCommandHunt.Engine.Diagnostics;
 
 namespace RunCommandHunt.Engine.Readers.Formats
 {
@@ -15,6 +16,7 @@ namespace RunCommandHunt.Engine.Readers.Formats
     internal sealed class CsvRowSource : RowSource
     {
         private const int PreviewChars = 200;
+        private const int MaxHeaderBytes = 1 << 20;
         private static readonly Encoding Utf8 = new UTF8Encoding(false, false);
         private readonly Stream input;
         private readonly int maxRowBytes;
@@ -53,7 +55,9 @@ namespace RunCommandHunt.Engine.Readers.Formats
             {
                 if (ParseRow(null, null, header)) break;
                 header.Clear();
-                if (!MakeRoom()) throw Unreadable(line, $"the header line is longer than {maxRowBytes} bytes");
+                // A header is a few KB; a "line" of megabytes is some other kind of file.
+                if (len - pos >= MaxHeaderBytes || !MakeRoom())
+                    throw new EvidenceException($"{Path}: no header line within the first {MaxHeaderBytes / 1024} KB; not a CSV export", Path, line) { Reason = "UnknownFormat" };
             }
             columnCount = header.Count;
             Columns = new ColumnSet(header);

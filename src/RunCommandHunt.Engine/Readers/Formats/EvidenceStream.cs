@@ -35,6 +35,10 @@ namespace RunCommandHunt.Engine.Readers.Formats
         public byte[] Utf8Prefix { get; private set; } = Array.Empty<byte>();
         /// <summary>True when <see cref="Utf8Prefix"/> holds the whole content.</summary>
         public bool PrefixIsWhole { get; private set; }
+        /// <summary>Why the content is not text at all (a zip/xlsx, a binary file), or null.</summary>
+        public string? NotText { get; private set; }
+        /// <summary>Set when UTF-8 content holds invalid sequences (an ANSI export?): such bytes read as U+FFFD.</summary>
+        public string? EncodingWarning { get; private set; }
 
         /// <summary>Bytes read from the file on disk (compressed bytes for gzip): progress against <see cref="Length"/>.</summary>
         public long Position
@@ -77,11 +81,16 @@ namespace RunCommandHunt.Engine.Readers.Formats
             else if (n >= 2 && prefix[0] == 0 && prefix[1] != 0) SetUtf16(true);
             content.Skip(bom);
             PrefixIsWhole = n < SniffBytes;
+            if (n >= 4 && prefix[0] == (byte)'P' && prefix[1] == (byte)'K' && prefix[2] == 3 && prefix[3] == 4)
+                NotText = "a zip archive or Excel workbook, not a text export (save the sheet as CSV)";
 
             if (Encoding is UTF8Encoding)
             {
                 Utf8Prefix = new byte[n - bom];
                 Buffer.BlockCopy(prefix, bom, Utf8Prefix, 0, n - bom);
+                if (NotText == null && Array.IndexOf(Utf8Prefix, (byte)0) >= 0) NotText = "a binary file, not a text export";
+                if (NotText == null && !IsValidUtf8(Utf8Prefix, PrefixIsWhole))
+                    EncodingWarning = "the file is not valid UTF-8 (an ANSI export?); its non-ASCII characters read as U+FFFD. Export it as UTF-8";
             }
             else
             {
@@ -95,6 +104,21 @@ namespace RunCommandHunt.Engine.Readers.Formats
                 if (b == ' ' || b == '\t' || b == '\r' || b == '\n') continue;
                 FirstChar = (char)b;
                 break;
+            }
+        }
+
+        private static bool IsValidUtf8(byte[] bytes, bool whole)
+        {
+            // A cut-off prefix may end inside a character: check up to its last line break only.
+            int count = whole ? bytes.Length : Array.LastIndexOf(bytes, (byte)'\n') + 1;
+            try
+            {
+                new UTF8Encoding(false, true).GetCharCount(bytes, 0, count);
+                return true;
+            }
+            catch (DecoderFallbackException)
+            {
+                return false;
             }
         }
 

@@ -34,6 +34,8 @@ namespace RunCommandHunt.Engine.Readers.Formats
         public string Path => Stream.Path;
         public ColumnSet Columns { get; protected set; } = new ColumnSet(Array.Empty<string>());
         public string Format { get; protected set; } = "";
+        /// <summary>A note about the encoding worth a warning, or null.</summary>
+        public string? EncodingWarning => Stream.EncodingWarning;
         public long BytesRead => Stream.Position;
         public long TotalBytes => Stream.Length;
 

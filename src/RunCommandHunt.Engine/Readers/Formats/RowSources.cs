@@ -19,6 +19,8 @@ namespace RunCommandHunt.Engine.Readers.Formats
             try
             {
                 stream = EvidenceStream.Open(path);
+                if (stream.NotText != null)
+                    throw new EvidenceException($"{path}: {stream.NotText}", path) { Reason = "UnknownFormat" };
                 switch (stream.FirstChar)
                 {
                     case '\0':
