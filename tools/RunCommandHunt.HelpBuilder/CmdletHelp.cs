@@ -189,7 +189,9 @@ namespace RunCommandHunt.HelpBuilder
                 if (colon <= 0) throw new HelpSourceException(file, lineNo, 1, $"-{parameter}: a yaml line is 'Key: value'", raw);
                 var key = raw.Substring(0, colon).Trim();
                 var value = raw.Substring(colon + 1).Trim();
-                int valueColumn = colon + 2;
+                int valueStart = colon + 1;
+                while (valueStart < raw.Length && raw[valueStart] == ' ') valueStart++;
+                int valueColumn = valueStart + 1;
                 if (!YamlKeys.Contains(key, StringComparer.Ordinal))
                     throw new HelpSourceException(file, lineNo, 1, $"-{parameter}: unknown key; the keys are {string.Join(", ", YamlKeys)}", key);
                 if (!seen.Add(key)) throw new HelpSourceException(file, lineNo, 1, $"-{parameter}: key given twice", key);

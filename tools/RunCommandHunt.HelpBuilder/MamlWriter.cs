@@ -104,7 +104,8 @@ namespace RunCommandHunt.HelpBuilder
             new XElement(Command + "example",
                 new XElement(Maml + "title", "-------------------------- " + e.Title + " --------------------------"),
                 new XElement(Dev + "code", e.Code),
-                new XElement(Dev + "remarks", Paras(e.Remarks)));
+                // A trailing empty paragraph: Get-Help then leaves a blank line before the next example's title.
+                new XElement(Dev + "remarks", Paras(e.Remarks), new XElement(Maml + "para")));
 
         private static IEnumerable<XElement> RelatedLinks(CmdletHelp c)
         {

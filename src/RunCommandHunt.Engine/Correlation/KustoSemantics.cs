@@ -76,25 +76,12 @@ namespace RunCommandHunt.Engine.Correlation
                 if (doc.RootElement.ValueKind != JsonValueKind.Object) return "";
                 // Kusto property access is case-sensitive; the first match wins.
                 foreach (var p in doc.RootElement.EnumerateObject())
-                    if (p.NameEquals(property)) return DynamicToString(p.Value);
+                    if (p.NameEquals(property)) return Fingerprinting.KustoJson.ToKustoString(p.Value);
                 return "";
             }
             catch (JsonException)
             {
                 return "";
-            }
-        }
-
-        internal static string DynamicToString(JsonElement e)
-        {
-            switch (e.ValueKind)
-            {
-                case JsonValueKind.String: return e.GetString() ?? "";
-                case JsonValueKind.Null:
-                case JsonValueKind.Undefined: return "";
-                case JsonValueKind.Object:
-                case JsonValueKind.Array: return Fingerprinting.KustoJson.Compact(e);
-                default: return e.GetRawText();
             }
         }
     }

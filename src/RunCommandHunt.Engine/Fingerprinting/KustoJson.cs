@@ -7,7 +7,8 @@ namespace RunCommandHunt.Engine.Fingerprinting
 {
     /// <summary>
     /// Kusto's <c>tostring(dynamic)</c>: compact JSON, no whitespace, non-ASCII not escaped, minimal RFC 8259 escaping
-    /// (domain.md A.8). The fingerprint hashes exactly this text, so it must match byte for byte.
+    /// (domain.md A.8). The fingerprint hashes exactly this text, so it must match byte for byte; the readers use the same
+    /// rules for dynamic columns that arrive as nested JSON.
     /// </summary>
     public static class KustoJson
     {
@@ -27,8 +28,13 @@ namespace RunCommandHunt.Engine.Fingerprinting
         public static void AppendString(StringBuilder sb, string s)
         {
             sb.Append('"');
-            foreach (char c in s)
+            int run = 0;
+            for (int i = 0; i < s.Length; i++)
             {
+                char c = s[i];
+                if (c >= 0x20 && c != '"' && c != '\\') continue;
+                if (i > run) sb.Append(s, run, i - run);
+                run = i + 1;
                 switch (c)
                 {
                     case '"': sb.Append("\\\""); break;
@@ -38,13 +44,26 @@ namespace RunCommandHunt.Engine.Fingerprinting
                     case '\n': sb.Append("\\n"); break;
                     case '\r': sb.Append("\\r"); break;
                     case '\t': sb.Append("\\t"); break;
-                    default:
-                        if (c < 0x20) sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                        else sb.Append(c);
-                        break;
+                    default: sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture)); break;
                 }
             }
+            if (s.Length > run) sb.Append(s, run, s.Length - run);
             sb.Append('"');
+        }
+
+        /// <summary><c>tostring(dynamic)</c> of any value: a string as it is, numbers and booleans as their JSON text,
+        /// objects and arrays as compact JSON, null as "".</summary>
+        public static string ToKustoString(JsonElement e)
+        {
+            switch (e.ValueKind)
+            {
+                case JsonValueKind.String: return e.GetString() ?? "";
+                case JsonValueKind.Object:
+                case JsonValueKind.Array: return Compact(e);
+                case JsonValueKind.Null:
+                case JsonValueKind.Undefined: return "";
+                default: return e.GetRawText();
+            }
         }
 
         /// <summary>Compact re-serialisation of any JSON value (nested dynamic columns, non-string properties).</summary>
@@ -85,6 +104,9 @@ namespace RunCommandHunt.Engine.Fingerprinting
                     break;
                 case JsonValueKind.String:
                     AppendString(sb, e.GetString() ?? "");
+                    break;
+                case JsonValueKind.Undefined:
+                    sb.Append("null");
                     break;
                 default:
                     sb.Append(e.GetRawText());

@@ -22,10 +22,17 @@ namespace RunCommandHunt.Engine.Fingerprinting
             bool normalize = mode == CompatibilityMode.None;
             var hashes = new string[executions.Count];
             var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+            // The seeds' fan-out rows share one command list (and often one size): hash each pair once, not per row.
+            var known = new Dictionary<(string[]?, long?), string>(ListIdentity.Instance);
             for (int i = 0; i < executions.Count; i++)
             {
                 var x = executions[i];
-                var h = Fingerprint(x, kind, normalize);
+                var key = (x.PowershellScriptCommands, kind == FingerprintKind.CommandsAndSize ? x.PowershellFileSize : null);
+                if (x.PowershellScriptCommands == null || !known.TryGetValue(key, out var h))
+                {
+                    h = Fingerprint(x, kind, normalize);
+                    if (x.PowershellScriptCommands != null) known[key] = h;
+                }
                 hashes[i] = h;
                 counts[h] = counts.TryGetValue(h, out var c) ? c + 1 : 1;
             }
@@ -67,6 +74,15 @@ namespace RunCommandHunt.Engine.Fingerprinting
                     Compatibility = mode,
                 };
             }
+        }
+
+        /// <summary>Keys by the list's identity (the same array object), not its contents.</summary>
+        private sealed class ListIdentity : IEqualityComparer<(string[]?, long?)>
+        {
+            public static readonly ListIdentity Instance = new ListIdentity();
+            public bool Equals((string[]?, long?) a, (string[]?, long?) b) => ReferenceEquals(a.Item1, b.Item1) && a.Item2 == b.Item2;
+            public int GetHashCode((string[]?, long?) k) =>
+                System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(k.Item1!) * 31 + k.Item2.GetHashCode();
         }
 
         private static string Fingerprint(RunCommandScriptExecution x, FingerprintKind kind, bool normalize)

@@ -17,7 +17,6 @@ namespace RunCommandHunt.Engine.Readers
     /// </summary>
     public sealed class EvidenceReader
     {
-        private const int ProgressIntervalMs = 250;
         private const int ProgressCheckRows = 1024;
         private readonly IHuntLog log;
         private readonly CancellationToken cancellationToken;
@@ -31,6 +30,9 @@ namespace RunCommandHunt.Engine.Readers
             this.log = log ?? throw new ArgumentNullException(nameof(log));
             this.cancellationToken = cancellationToken;
         }
+
+        /// <summary>Least time between two progress reports of a file (at most a few a second).</summary>
+        internal int ProgressIntervalMs { get; set; } = 250;
 
         /// <summary>One entry per file read so far (a snapshot; entries of files being read still change).</summary>
         public IReadOnlyList<FileReadStatistics> Statistics
@@ -121,8 +123,10 @@ namespace RunCommandHunt.Engine.Readers
             lock (statistics) statistics.Add(stats);
             try
             {
+                var missing = TableSchema.Missing(source.Columns, table);
+                if (missing.Count > 0) throw MissingColumns(file.Path, table, missing, source.Columns);
+                source.AddColumns(TableSchema.Fields(table));
                 var binding = source.Columns.GetBinding(table);
-                if (binding.Missing.Count > 0) throw MissingColumns(file.Path, table, binding.Missing, source.Columns);
 
                 var values = new string?[source.Columns.Count];
                 var outcome = new RowOutcome();
@@ -138,7 +142,7 @@ namespace RunCommandHunt.Engine.Readers
                     {
                         lastProgress = Environment.TickCount;
                         reportedProgress = true;
-                        ReportProgress(source, table, 0);
+                        ReportProgress(source, table, finished: false);
                     }
                     if (status == RowStatus.Rejected)
                     {
@@ -162,7 +166,7 @@ namespace RunCommandHunt.Engine.Readers
                     else stats.Filtered++;
                 }
                 stats.Completed = true;
-                if (reportedProgress) ReportProgress(source, table, 100);
+                if (reportedProgress) ReportProgress(source, table, finished: true);
             }
             finally
             {
@@ -183,11 +187,12 @@ namespace RunCommandHunt.Engine.Readers
             }
         }
 
-        private void ReportProgress(RowSource source, EvidenceTable table, int percent)
+        /// <summary>Bytes of the file on disk read so far (compressed bytes for gzip) against its length.</summary>
+        private void ReportProgress(RowSource source, EvidenceTable table, bool finished)
         {
             long total = source.TotalBytes;
-            long done = percent == 100 ? total : Math.Min(source.BytesRead, total);
-            if (percent != 100) percent = total > 0 ? (int)(done * 100 / total) : -1;
+            long done = finished ? total : Math.Min(source.BytesRead, total);
+            int percent = total > 0 ? (int)(done * 100 / total) : -1;
             const double mb = 1024 * 1024;
             log.Progress($"Reading {table}", $"{System.IO.Path.GetFileName(source.Path)}: {done / mb:F0} of {total / mb:F0} MB", percent);
         }

@@ -79,7 +79,7 @@ namespace RunCommandHunt.Engine.Readers
 
         /// <summary>Kusto's tostring() of a dynamic value: a string is itself, a number or bool its JSON text,
         /// an object or array compact JSON (no whitespace, non-ASCII not escaped), null "".</summary>
-        public static string KustoToString(JsonElement e) => KustoJson.ToKustoString(e);
+        public static string KustoToString(JsonElement e) => Fingerprinting.KustoJson.ToKustoString(e);
 
         private static bool IsSpace(char c) => c == ' ' || c == '\t' || c == '\u00A0' || c == '\u202F' || c == '\r' || c == '\n';
 

@@ -8,99 +8,12 @@ using RunCommandHunt.Engine.Readers.Formats;
 
 namespace RunCommandHunt.Engine.Readers
 {
-    /// <summary>Kusto's dynamic-to-text rules: compact JSON, minimal escaping (quote, backslash, control
-    /// characters), non-ASCII and '/' left as they are; and parse_json(AdditionalFields).Command.</summary>
+    /// <summary>The readers' side of Kusto's dynamic values: JSON token text and parse_json(AdditionalFields).Command.
+    /// The text rules themselves (compact JSON, minimal escaping) live in <see cref="Fingerprinting.KustoJson"/>.</summary>
     internal static class KustoJson
     {
         internal static readonly JsonReaderOptions ReaderOptions = new JsonReaderOptions { MaxDepth = 256 };
         internal static readonly JsonDocumentOptions DocumentOptions = new JsonDocumentOptions { MaxDepth = 256 };
-
-        public static string ToKustoString(JsonElement e)
-        {
-            switch (e.ValueKind)
-            {
-                case JsonValueKind.String: return e.GetString() ?? "";
-                case JsonValueKind.Number: return e.GetRawText();
-                case JsonValueKind.True: return "true";
-                case JsonValueKind.False: return "false";
-                case JsonValueKind.Object:
-                case JsonValueKind.Array: return Compact(e);
-                default: return "";
-            }
-        }
-
-        public static string Compact(JsonElement e)
-        {
-            var sb = new StringBuilder();
-            WriteCompact(e, sb);
-            return sb.ToString();
-        }
-
-        private static void WriteCompact(JsonElement e, StringBuilder sb)
-        {
-            switch (e.ValueKind)
-            {
-                case JsonValueKind.Object:
-                    sb.Append('{');
-                    bool first = true;
-                    foreach (var p in e.EnumerateObject())
-                    {
-                        if (!first) sb.Append(',');
-                        first = false;
-                        WriteString(p.Name, sb);
-                        sb.Append(':');
-                        WriteCompact(p.Value, sb);
-                    }
-                    sb.Append('}');
-                    break;
-                case JsonValueKind.Array:
-                    sb.Append('[');
-                    bool firstItem = true;
-                    foreach (var item in e.EnumerateArray())
-                    {
-                        if (!firstItem) sb.Append(',');
-                        firstItem = false;
-                        WriteCompact(item, sb);
-                    }
-                    sb.Append(']');
-                    break;
-                case JsonValueKind.String:
-                    WriteString(e.GetString() ?? "", sb);
-                    break;
-                case JsonValueKind.Number:
-                    sb.Append(e.GetRawText());
-                    break;
-                case JsonValueKind.True: sb.Append("true"); break;
-                case JsonValueKind.False: sb.Append("false"); break;
-                default: sb.Append("null"); break;
-            }
-        }
-
-        internal static void WriteString(string s, StringBuilder sb)
-        {
-            sb.Append('"');
-            int run = 0;
-            for (int i = 0; i < s.Length; i++)
-            {
-                char c = s[i];
-                if (c >= 0x20 && c != '"' && c != '\\') continue;
-                if (i > run) sb.Append(s, run, i - run);
-                run = i + 1;
-                switch (c)
-                {
-                    case '"': sb.Append("\\\""); break;
-                    case '\\': sb.Append("\\\\"); break;
-                    case '\n': sb.Append("\\n"); break;
-                    case '\r': sb.Append("\\r"); break;
-                    case '\t': sb.Append("\\t"); break;
-                    case '\b': sb.Append("\\b"); break;
-                    case '\f': sb.Append("\\f"); break;
-                    default: sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture)); break;
-                }
-            }
-            if (s.Length > run) sb.Append(s, run, s.Length - run);
-            sb.Append('"');
-        }
 
         /// <summary>The text of a JSON value the reader is on (a string's content, a number's text, compact JSON
         /// for containers, null for null). Leaves the reader on the value's last token.</summary>
@@ -114,7 +27,7 @@ namespace RunCommandHunt.Engine.Readers
                 case JsonTokenType.False: return "false";
                 case JsonTokenType.StartObject:
                 case JsonTokenType.StartArray:
-                    using (var doc = JsonDocument.ParseValue(ref r)) return Compact(doc.RootElement);
+                    using (var doc = JsonDocument.ParseValue(ref r)) return Fingerprinting.KustoJson.Compact(doc.RootElement);
                 default: return null;
             }
         }

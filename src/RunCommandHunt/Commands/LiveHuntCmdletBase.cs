@@ -1,6 +1,7 @@
 using System;
 using System.Management.Automation;
 using System.Security;
+using RunCommandHunt.Completion;
 
 namespace RunCommandHunt.Commands
 {
@@ -14,10 +15,14 @@ namespace RunCommandHunt.Commands
 
         /// <summary>Start of the hunt (UTC; default: one day before -EndTime, the analytic rule's P1D).</summary>
         [Parameter(ParameterSetName = LiveSet)]
+        [TimePresetTransformation]
+        [ArgumentCompleter(typeof(TimePresetCompleter))]
         public DateTime? StartTime { get; set; }
 
         /// <summary>End of the hunt (UTC; default: now).</summary>
         [Parameter(ParameterSetName = LiveSet)]
+        [TimePresetTransformation]
+        [ArgumentCompleter(typeof(TimePresetCompleter))]
         public DateTime? EndTime { get; set; }
 
         /// <summary>Directory (tenant) id to sign in to.</summary>

@@ -1,26 +1,28 @@
 using System;
 using System.Security;
-using Azure.Core;
 using RunCommandHunt.Engine.Sources;
 
 namespace RunCommandHunt.Commands
 {
-    /// <summary>Live-hunt parameters -> the engine's credential, clients and evidence source.</summary>
+    /// <summary>Live-hunt parameters -> the engine's sign-in and evidence sources.</summary>
     internal sealed class LiveConnection
     {
         private readonly LiveHuntCmdletBase _cmdlet;
-        private readonly EngineLog _log;
-        private TokenCredential? _credential;
+        private readonly LiveSession _session;
 
         public LiveConnection(LiveHuntCmdletBase cmdlet)
         {
             _cmdlet = cmdlet;
-            _log = new EngineLog(cmdlet.Log);
+            _session = new LiveSession(AuthOptions(cmdlet), new LiveClientOptions
+            {
+                Cloud = (AzureCloud)(int)cmdlet.Environment,
+                Endpoint = cmdlet.Endpoint,
+                ServerTimeout = TimeSpan.FromSeconds(cmdlet.ServerTimeoutSeconds),
+            }, new EngineLog(cmdlet.Log));
         }
 
-        public LiveAuthOptions AuthOptions()
+        private static LiveAuthOptions AuthOptions(LiveHuntCmdletBase c)
         {
-            var c = _cmdlet;
             var o = new LiveAuthOptions
             {
                 Cloud = (AzureCloud)(int)c.Environment,
@@ -45,25 +47,16 @@ namespace RunCommandHunt.Commands
             return o;
         }
 
-        private TokenCredential Credential() => _credential ??= LiveCredentialFactory.Create(AuthOptions(), _log);
-
-        private LiveClientOptions ClientOptions() => new LiveClientOptions
-        {
-            Cloud = (AzureCloud)(int)_cmdlet.Environment,
-            Endpoint = _cmdlet.Endpoint,
-            ServerTimeout = TimeSpan.FromSeconds(_cmdlet.ServerTimeoutSeconds),
-        };
-
         public LiveEvidenceSource LogAnalytics(Guid workspaceId)
         {
-            _cmdlet.WriteVerbose($"Log Analytics workspace {workspaceId}, signing in with {AuthOptions()}.");
-            return new LiveEvidenceSource(new LogAnalyticsQueryClient(workspaceId.ToString("D"), Credential(), ClientOptions(), _log), null, _log);
+            _cmdlet.WriteVerbose($"Log Analytics workspace {workspaceId}, signing in with {_session}.");
+            return _session.LogAnalytics(workspaceId);
         }
 
         public LiveEvidenceSource DefenderXdr()
         {
-            _cmdlet.WriteVerbose($"Defender XDR advanced hunting (Microsoft Graph), signing in with {AuthOptions()}.");
-            return new LiveEvidenceSource(new DefenderHuntingQueryClient(Credential(), ClientOptions(), _log), null, _log);
+            _cmdlet.WriteVerbose($"Defender XDR advanced hunting (Microsoft Graph), signing in with {_session}.");
+            return _session.DefenderXdr();
         }
     }
 }

@@ -88,7 +88,7 @@ namespace RunCommandHunt.Commands
                 PowershellExecStart = start,
                 PowershellExecEnd = p.OptionalDateTime("PowershellExecEnd") ?? default,
                 PowershellFileName = p.String("PowershellFileName"),
-                PowershellScriptCommands = p.StringList("PowershellScriptCommands")!,
+                PowershellScriptCommands = CommandList(p),
                 Caller = p.String("Caller"),
                 CallerIpAddress = p.String("CallerIpAddress"),
                 InitiatingProcessCommandLine = p.String("InitiatingProcessCommandLine"),
@@ -101,6 +101,20 @@ namespace RunCommandHunt.Commands
                 DeviceName = p.String("DeviceName"),
                 OperationKind = p.String("OperationKind"),
             };
+        }
+
+        /// <summary>The command list; after an Export-Csv round trip the list column reads "System.String[]" and the
+        /// PowershellScriptCommandsJson column (types.ps1xml) holds it.</summary>
+        private static string[] CommandList(PropertyReader p)
+        {
+            try
+            {
+                return p.StringList("PowershellScriptCommands")!;
+            }
+            catch (ArgumentException) when (p.Has("PowershellScriptCommandsJson"))
+            {
+                return p.StringList("PowershellScriptCommandsJson") ?? Array.Empty<string>();
+            }
         }
 
         /// <summary>A finding (the rule's result row) from a UniqueRunCommandScript or any object with its property names.</summary>
@@ -154,6 +168,8 @@ namespace RunCommandHunt.Commands
                 var v = prop.Value;
                 return v is PSObject p ? p.BaseObject : v;
             }
+
+            public bool Has(string name) => _obj.Properties[name] != null;
 
             public string String(string name, bool required = false)
             {

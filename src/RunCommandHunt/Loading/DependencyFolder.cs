@@ -48,6 +48,17 @@ namespace RunCommandHunt.Loading
             return simpleName != null && simpleName.StartsWith("RunCommandHunt.", StringComparison.OrdinalIgnoreCase) && File.Exists(path);
         }
 
+        /// <summary>True for the module's assemblies in its root folder (RunCommandHunt.dll, RunCommandHunt.Model.dll).</summary>
+        public bool IsRootAssembly(Assembly assembly)
+        {
+            if (assembly == typeof(DependencyFolder).Assembly) return true;
+            string location;
+            try { location = assembly.Location; }
+            catch (NotSupportedException) { return false; }
+            return !string.IsNullOrEmpty(location)
+                && string.Equals(System.IO.Path.GetDirectoryName(location), ModuleDirectory, StringComparison.OrdinalIgnoreCase);
+        }
+
         /// <summary>True for an assembly of this module: the cmdlets, the model, or anything in dependencies/.</summary>
         public bool Contains(Assembly assembly)
         {

@@ -74,10 +74,22 @@ namespace RunCommandHunt.Loading
             get { lock (_gate) return new List<string>(_loaded.Keys); }
         }
 
-        /// <summary>Hooks the default context's Resolving event: it is asked for the engine only.</summary>
-        public void AttachToDefaultContext() => _resolvingEvent.AddEventHandler(_defaultContext, _defaultResolving);
+        /// <summary>
+        /// Hooks the default context's Resolving event, which is asked for the engine only, and AppDomain.AssemblyResolve
+        /// for what the module's own default-context assemblies (RunCommandHunt.dll) name directly from dependencies/:
+        /// they get this context's copy, the one the engine uses. Other requesters are never answered.
+        /// </summary>
+        public void AttachToDefaultContext()
+        {
+            _resolvingEvent.AddEventHandler(_defaultContext, _defaultResolving);
+            AppDomain.CurrentDomain.AssemblyResolve += ResolveForModuleAssembly;
+        }
 
-        public void DetachFromDefaultContext() => _resolvingEvent.RemoveEventHandler(_defaultContext, _defaultResolving);
+        public void DetachFromDefaultContext()
+        {
+            _resolvingEvent.RemoveEventHandler(_defaultContext, _defaultResolving);
+            AppDomain.CurrentDomain.AssemblyResolve -= ResolveForModuleAssembly;
+        }
 
         private Assembly Load(string path)
         {
@@ -96,6 +108,15 @@ namespace RunCommandHunt.Loading
         {
             if (!string.Equals(name.Name, EngineAssemblyName, StringComparison.OrdinalIgnoreCase)) return null;
             lock (_gate) return _loaded[EngineAssemblyName];
+        }
+
+        private Assembly? ResolveForModuleAssembly(object? sender, ResolveEventArgs args)
+        {
+            var requester = args.RequestingAssembly;
+            if (requester == null || !_folder.IsRootAssembly(requester)) return null;
+            var name = new AssemblyName(args.Name);
+            if (string.Equals(name.Name, EngineAssemblyName, StringComparison.OrdinalIgnoreCase)) return ResolveEngineForDefaultContext(_defaultContext, name);
+            return _folder.TryGetPath(name.Name, out _) ? ResolveInOwnContext(_context, name) : null;
         }
 
         private Assembly? ResolveInOwnContext(object context, AssemblyName name)

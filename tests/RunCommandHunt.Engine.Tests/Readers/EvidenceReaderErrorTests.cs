@@ -326,5 +326,53 @@ namespace RunCommandHunt.Engine.Tests.Readers
             Assert.Equal(3, count);
             Assert.Equal(3, reader.Statistics[0].Used);
         }
+
+        [Fact]
+        public void Resolve_WhenWorkbookOrBinaryFile_ShouldSkipItInADirectoryAndRefuseItByName()
+        {
+            using var dir = new TempDir();
+            var xlsx = dir.WriteBytes("DeviceEvents.xlsx", new byte[] { (byte)'P', (byte)'K', 3, 4, 20, 0, 6, 0, 8, 0 });
+            var bin = dir.WriteBytes("memory.dmp", new byte[] { (byte)'M', (byte)'D', (byte)'M', (byte)'P', 0, 0, 1, 2 });
+            dir.CopyFixture("deviceevents.jsonl");
+            var log = new CollectingLog();
+
+            Assert.Single(new EvidenceReader(log).Resolve(new[] { dir.Path }, EvidenceTable.DeviceEvents));
+            Assert.Contains(log.Verbose, m => m.StartsWith(xlsx) && m.Contains("Excel workbook") && m.Contains("skipped"));
+            Assert.Contains(log.Verbose, m => m.StartsWith(bin) && m.Contains("binary file"));
+            var ex = Refused(() => new EvidenceReader(log).Resolve(new[] { xlsx }, EvidenceTable.DeviceEvents));
+            Assert.Equal("UnknownFormat", ex.Reason);
+        }
+
+        [Fact]
+        public void Resolve_WhenCsvIsNotUtf8_ShouldWarnAndStillReadTheRows()
+        {
+            using var dir = new TempDir();
+            var latin1 = System.Text.Encoding.GetEncoding("iso-8859-1");
+            var path = dir.WriteBytes("DeviceFileEvents.csv", latin1.GetBytes(
+                "TimeGenerated,DeviceName,FileName,InitiatingProcessFileName\n2023-06-09T10:00:00Z,vm1,r\u00e9sum\u00e9.ps1,RunCommandExtension.exe\n"));
+            var log = new CollectingLog();
+            var reader = new EvidenceReader(log);
+            var record = Assert.Single(reader.ReadDeviceFileEvents(reader.Resolve(new[] { path }, EvidenceTable.DeviceFileEvents)));
+            Assert.Equal("r\ufffdsum\ufffd.ps1", record.FileName);
+            Assert.Contains(log.Warnings, m => m.StartsWith(path) && m.Contains("not valid UTF-8"));
+        }
+
+        [Fact]
+        public void ReadDeviceFileEvents_WhenFileIsLong_ShouldReportProgressByBytesUpToTheEnd()
+        {
+            using var dir = new TempDir();
+            var sb = new System.Text.StringBuilder("TimeGenerated,DeviceName,FileName,InitiatingProcessFileName\n");
+            for (int i = 0; i < 5000; i++) sb.Append($"2023-06-09T10:00:00Z,vm{i},script{i}.ps1,RunCommandExtension.exe\n");
+            var path = dir.Write("DeviceFileEvents.csv", sb.ToString());
+            var log = new CollectingLog();
+            var reader = new EvidenceReader(log) { ProgressIntervalMs = 0 };
+            Assert.Equal(5000, reader.ReadDeviceFileEvents(reader.Resolve(new[] { path }, EvidenceTable.DeviceFileEvents)).Count());
+
+            Assert.Equal(5, log.Progress.Count); // every 1024 rows, then the end
+            Assert.All(log.Progress, p => Assert.Equal("Reading DeviceFileEvents", p.Activity));
+            Assert.All(log.Progress, p => Assert.InRange(p.Percent, 0, 100));
+            Assert.Equal(100, log.Progress[^1].Percent);
+            Assert.Contains("DeviceFileEvents.csv", log.Progress[0].Status);
+        }
     }
 }

@@ -258,14 +258,14 @@ namespace RunCommandHunt.Engine.Tests.Readers
         public void Read_WhenLineEndingsChange_ShouldGiveTheSameRecordsAndLines()
         {
             using var dir = new TempDir();
-            var text = Fixtures.Text("AzureActivity_la_export.csv");
-            Assert.Contains("\r\n", text);
-            var expected = ReadAsText(Fixtures.Path("AzureActivity_la_export.csv"), EvidenceTable.AzureActivity, out _);
-            var lf = dir.Write("lf.csv", text.Replace("\r\n", "\n"));
-            var cr = dir.Write("cr.csv", text.Replace("\r\n", "\r"));
-            // The quoted JSON keeps its own LF line breaks, so physical lines stay the same.
-            Assert.Equal(expected, ReadAsText(lf, EvidenceTable.AzureActivity, out _));
-            Assert.Equal(expected, ReadAsText(cr, EvidenceTable.AzureActivity, out _));
+            // The quoted JSON in the first row keeps its own LF line breaks; only the row separators change.
+            var lines = Fixtures.Text("AzureActivity_la_export.csv").Replace("\r\n", "\n").Split('\n');
+            var rows = new List<string>();
+            foreach (var l in lines) if (rows.Count > 0 && rows[^1].Count(c => c == '"') % 2 == 1) rows[^1] += "\n" + l; else rows.Add(l);
+            var crlf = ReadAsText(dir.Write("crlf.csv", string.Join("\r\n", rows)), EvidenceTable.AzureActivity, out _);
+            Assert.Equal(4, crlf.Count);
+            Assert.Equal(crlf, ReadAsText(dir.Write("lf.csv", string.Join("\n", rows)), EvidenceTable.AzureActivity, out _));
+            Assert.Equal(crlf, ReadAsText(dir.Write("cr.csv", string.Join("\r", rows)), EvidenceTable.AzureActivity, out _));
         }
 
         [Fact]
@@ -288,6 +288,23 @@ namespace RunCommandHunt.Engine.Tests.Readers
             Assert.Equal("a,b;c.ps1", Assert.Single(records).FileName);
             Assert.Equal(3, records[0].Origin.Line);
             Assert.Contains("delimiter '|'", file.Format);
+        }
+
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public void ReadDeviceEvents_WhenLaterJsonRowsNameColumnsTheFirstLeftOut_ShouldReadThem(bool asArray)
+        {
+            using var dir = new TempDir();
+            var first = "{\"TimeGenerated\":\"2023-06-09T10:00:00Z\",\"DeviceName\":\"vm1\",\"InitiatingProcessCommandLine\":\"c\",\"AdditionalFields\":null}";
+            var second = "{\"TimeGenerated\":\"2023-06-09T10:00:01Z\",\"DeviceName\":\"vm1\",\"InitiatingProcessCommandLine\":\"c\",\"AdditionalFields\":{\"Command\":\"Get-Item\"},\"InitiatingProcessId\":42,\"folderpath\":\"C:\\\\x\"}";
+            var path = asArray ? dir.Write("DeviceEvents.json", "[" + first + ",\n" + second + "]") : dir.Write("DeviceEvents.jsonl", first + "\n" + second + "\n");
+            var (records, _, log, _) = Read(path, EvidenceTable.DeviceEvents, (r, f) => r.ReadDeviceEvents(f));
+            Assert.Empty(log.Rejected);
+            Assert.Equal(new long?[] { null, 42 }, records.Select(r => r.InitiatingProcessId));
+            Assert.Equal(new[] { "", "C:\\x" }, records.Select(r => r.FolderPath));
+            Assert.Equal(new[] { "", "Get-Item" }, records.Select(r => r.Command));
+            Assert.Equal("", records[0].AdditionalFields);
         }
     }
 }

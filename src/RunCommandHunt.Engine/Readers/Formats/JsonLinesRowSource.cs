@@ -16,7 +16,7 @@ namespace RunCommandHunt.Engine.Readers.Formats
         private const int PreviewChars = 200;
         private readonly Stream input;
         private readonly int maxLineBytes;
-        private readonly JsonRowReader rowReader;
+        private JsonRowReader rowReader;
         private byte[] buf;
         private int pos, len;
         private bool eof;
@@ -59,6 +59,15 @@ namespace RunCommandHunt.Engine.Readers.Formats
         }
 
         [MethodImpl(Hot.Optimize)]
+        public override void AddColumns(IEnumerable<string> names)
+        {
+            var extended = Extended(names);
+            if (extended == null) return;
+            if (pending != null) Array.Resize(ref pending, extended.Count);
+            Columns = extended;
+            rowReader = new JsonRowReader(extended);
+        }
+
         public override RowStatus Next(bool[] needed, string?[] values, RowOutcome outcome)
         {
             if (pending != null)

@@ -118,6 +118,15 @@ namespace RunCommandHunt.Engine.Readers.Formats
             }
         }
 
+        public override void AddColumns(IEnumerable<string> names)
+        {
+            if (mode == Mode.LogAnalytics) return;
+            var extended = Extended(names);
+            if (extended == null) return;
+            if (pending != null) Array.Resize(ref pending, extended.Count);
+            SetColumns(extended);
+        }
+
         public override RowStatus Next(bool[] needed, string?[] values, RowOutcome outcome)
         {
             if (responseError != null) throw responseError;
@@ -345,7 +354,7 @@ namespace RunCommandHunt.Engine.Readers.Formats
             if (e.ValueKind != JsonValueKind.Object) return "";
             foreach (var p in e.EnumerateObject())
                 if (string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))
-                    return p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() ?? "" : KustoJson.ToKustoString(p.Value);
+                    return p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() ?? "" : Fingerprinting.KustoJson.ToKustoString(p.Value);
             return "";
         }
 

@@ -39,6 +39,22 @@ namespace RunCommandHunt.Engine.Readers.Formats
         public long BytesRead => Stream.Position;
         public long TotalBytes => Stream.Length;
 
+        /// <summary>
+        /// Rows that are JSON objects may name columns their first row left out (null values are often omitted):
+        /// adds those of <paramref name="names"/> to <see cref="Columns"/> so that later rows can fill them.
+        /// Positional rows (CSV, Log Analytics) have nothing to add.
+        /// </summary>
+        public virtual void AddColumns(System.Collections.Generic.IEnumerable<string> names) { }
+
+        /// <summary>Columns plus those of <paramref name="names"/> it lacks, or null when it lacks none.</summary>
+        protected ColumnSet? Extended(System.Collections.Generic.IEnumerable<string> names)
+        {
+            var all = new System.Collections.Generic.List<string>(Columns.Names);
+            foreach (var name in names)
+                if (Columns.IndexOf(name) < 0 && !all.Contains(name)) all.Add(name);
+            return all.Count == Columns.Count ? null : new ColumnSet(all);
+        }
+
         /// <summary>Reads the next row. <paramref name="values"/> has Columns.Count slots; needed ones are
         /// overwritten (null when the row has no value).</summary>
         public abstract RowStatus Next(bool[] needed, string?[] values, RowOutcome outcome);
