@@ -45,6 +45,7 @@ namespace RunCommandHunt.Commands
                 case LiveQueryFailure.MalformedResponse: return ErrorCategory.InvalidResult;
                 case LiveQueryFailure.Transport: return ErrorCategory.ConnectionError;
                 case LiveQueryFailure.InsecureEndpoint: return ErrorCategory.SecurityError;
+                case LiveQueryFailure.OutOfRange: return ErrorCategory.InvalidArgument;
                 default: return ErrorCategory.NotSpecified;
             }
         }

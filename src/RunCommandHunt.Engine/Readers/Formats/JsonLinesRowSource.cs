@@ -48,6 +48,10 @@ namespace RunCommandHunt.Engine.Readers.Formats
                 }
                 catch (JsonException ex)
                 {
+                    // A line holding only "{" is an indented JSON document (a report, a manifest), not rows: in a
+                    // folder it is skipped quietly; a broken first line of real JSON Lines stays a warning.
+                    if (IsOpenBraceOnly(start, length))
+                        throw new Diagnostics.EvidenceException($"{Path}: an indented JSON document, not rows (no \"tables\", \"results\" or one object per line)", Path, line) { Reason = "UnknownFormat" };
                     throw Unreadable(line, $"the first line is not a complete JSON object (JSON Lines needs one object per line): {ex.Message}", ex);
                 }
                 pending = values.ToArray();
@@ -56,6 +60,18 @@ namespace RunCommandHunt.Engine.Readers.Formats
             }
             Columns = new ColumnSet(names);
             rowReader = new JsonRowReader(Columns);
+        }
+
+        private bool IsOpenBraceOnly(int start, int length)
+        {
+            int braces = 0;
+            for (int i = start; i < start + length; i++)
+            {
+                byte b = buf[i];
+                if (b == (byte)'{') braces++;
+                else if (b != (byte)' ' && b != (byte)'\t' && b != (byte)'\r' && b != (byte)'\n') return false;
+            }
+            return braces == 1;
         }
 
         [MethodImpl(Hot.Optimize)]
