@@ -12,7 +12,9 @@ namespace RunCommandHunt.Fuzz
     /// Fuzzing harness for the evidence readers (docs/fuzzing.md).
     ///   afl                        AFL++ target (SharpFuzz's forkserver protocol; the engine dll instrumented by `sharpfuzz`).
     ///   libfuzzer                  libFuzzer target (through libfuzzer-dotnet).
-    ///   replay PATH...             runs every file (or every file of a folder) once; exit 1 when one crashes.
+    ///   replay PATH... [--verbose] runs every file (or every file of a folder) once; exit 1 when one crashes.
+    /// A crash is reported by its signature: the exception type and the engine method it left from.
+    /// RCH_FUZZ_KNOWN=invalid-utf8 treats a known, reported bug as no crash, so that a run can find others.
     ///   mutate CORPUS OUT [--count N] [--seconds S] [--seed X]
     ///                              in-process random mutation (bit flips, cuts, splices, inserted bytes) of the
     ///                              corpus files, bounded by count and time; crashing inputs are saved in OUT.
@@ -42,7 +44,7 @@ namespace RunCommandHunt.Fuzz
                     case "mutate":
                         return Mutate(args.Skip(1).ToList());
                     default:
-                        Console.Error.WriteLine("usage: RunCommandHunt.Fuzz afl | libfuzzer | replay PATH... | mutate CORPUS OUT [--count N] [--seconds S] [--seed X]");
+                        Console.Error.WriteLine("usage: RunCommandHunt.Fuzz afl | libfuzzer | replay PATH... [--verbose] | mutate CORPUS OUT [--count N] [--seconds S] [--seed X]");
                         return 2;
                 }
             }
@@ -57,11 +59,13 @@ namespace RunCommandHunt.Fuzz
                 ? Directory.EnumerateFiles(p, "*", SearchOption.AllDirectories).OrderBy(f => f, StringComparer.Ordinal)
                 : (IEnumerable<string>)new[] { p });
 
-        private static int Replay(List<string> paths)
+        private static int Replay(List<string> args)
         {
+            bool verbose = args.Remove("--verbose");
             int crashes = 0, files = 0, refused = 0;
             long rows = 0, rejected = 0;
-            foreach (var file in Inputs(paths))
+            var signatures = new Dictionary<string, long>(StringComparer.Ordinal);
+            foreach (var file in Inputs(args))
             {
                 files++;
                 try
@@ -74,10 +78,14 @@ namespace RunCommandHunt.Fuzz
                 catch (Exception ex)
                 {
                     crashes++;
-                    Console.WriteLine($"CRASH {file}: {ex}");
+                    string kind = Signature(ex);
+                    signatures[kind] = signatures.TryGetValue(kind, out var seen) ? seen + 1 : 1;
+                    Console.WriteLine(verbose ? $"CRASH {file}: {ex}" : $"CRASH {file}: {kind}");
                 }
             }
             Console.WriteLine($"replay: {files} input(s), {rows} row(s) read, {rejected} rejected, {refused} file(s) refused, {crashes} crash(es)");
+            foreach (var kv in signatures.OrderByDescending(kv => kv.Value))
+                Console.WriteLine($"  {kv.Value,6} x {kv.Key}");
             return crashes == 0 ? 0 : 1;
         }
 
@@ -96,6 +104,7 @@ namespace RunCommandHunt.Fuzz
             var clock = Stopwatch.StartNew();
             long runs = 0, crashes = 0, refused = 0, rows = 0, rejected = 0;
             var kinds = new HashSet<string>();
+            var signatures = new Dictionary<string, long>(StringComparer.Ordinal);
             while (runs < count && clock.Elapsed.TotalSeconds < seconds)
             {
                 var input = Mutator.Mutate(seeds, rng);
@@ -109,18 +118,33 @@ namespace RunCommandHunt.Fuzz
                 }
                 catch (Exception ex)
                 {
+                    // One crash is usually one bug hit many times: keep a few inputs of each kind.
                     crashes++;
+                    string kind = Signature(ex);
+                    signatures[kind] = signatures.TryGetValue(kind, out var seen) ? seen + 1 : 1;
+                    if (seen >= 3) continue;
                     string name = Convert.ToHexString(SHA256.HashData(input)).Substring(0, 16).ToLowerInvariant();
                     File.WriteAllBytes(Path.Combine(output, $"crash-{name}"), input);
                     File.WriteAllText(Path.Combine(output, $"crash-{name}.txt"), ex.ToString());
-                    Console.WriteLine($"CRASH crash-{name}: {ex.GetType().Name}: {ex.Message}");
+                    Console.WriteLine($"CRASH crash-{name}: {kind}");
                 }
                 if (runs % 5000 == 0) Console.WriteLine($"  {runs} runs, {clock.Elapsed.TotalSeconds:F0} s, {crashes} crash(es)");
             }
             Console.WriteLine($"mutate: {runs} run(s) in {clock.Elapsed.TotalSeconds:F1} s ({runs / Math.Max(clock.Elapsed.TotalSeconds, 0.001):F0}/s) " +
                               $"from {seeds.Count} seed(s); {rows} row(s) read, {rejected} rejected, {refused} input(s) refused " +
                               $"({string.Join(", ", kinds.OrderBy(k => k, StringComparer.Ordinal))}); {crashes} crash(es)");
+            foreach (var kv in signatures.OrderByDescending(kv => kv.Value))
+                Console.WriteLine($"  {kv.Value,6} x {kv.Key}");
             return crashes == 0 ? 0 : 1;
+        }
+
+        /// <summary>The exception type and the engine method it left from: what tells two crashes apart.</summary>
+        private static string Signature(Exception ex)
+        {
+            var frame = (ex.StackTrace ?? "").Split('\n').Select(l => l.Trim())
+                .FirstOrDefault(l => l.StartsWith("at RunCommandHunt.Engine", StringComparison.Ordinal)) ?? "";
+            int paren = frame.IndexOf('(');
+            return $"{ex.GetType().Name} {(paren > 0 ? frame.Substring(3, paren - 3) : frame)}";
         }
 
         private static string Option(List<string> args, string name, string fallback)

@@ -43,38 +43,43 @@ namespace RunCommandHunt.Engine.Fingerprinting
             {
                 long hashCount = counts[hashes[i]];
                 if (hashCount > maximumCount) continue;
-                var x = executions[i];
-                yield return new UniqueRunCommandScript
-                {
-                    timestamp = x.StartTime,
-                    StartTime = x.StartTime,
-                    EndTime = x.EndTime,
-                    PowershellFileName = x.PowershellFileName,
-                    VirtualMachineName = x.VirtualMachineName,
-                    Caller = x.Caller,
-                    CallerName = KustoSemantics.SplitAt(x.Caller, '@', 0),
-                    CallerUPNSuffix = KustoSemantics.SplitAt(x.Caller, '@', 1),
-                    CallerIpAddress = x.CallerIpAddress,
-                    PowershellScriptCommands = x.PowershellScriptCommands,
-                    PowershellFileSize = x.PowershellFileSize,
-                    ScriptFingerprintHash = hashes[i],
-                    // Prevalence = toreal(HashCount) / toreal(totals) * 100, evaluated in that order.
-                    Prevalence = (double)hashCount / (double)totals * 100,
-                    Scope = x.Scope,
-                    HashCount = hashCount,
-                    Fingerprint = kind,
-                    CorrelationId = x.CorrelationId,
-                    Subscription = x.Subscription,
-                    DeviceName = x.DeviceName,
-                    PowershellFileCreatedTimestamp = x.PowershellFileCreatedTimestamp,
-                    PowershellExecStart = x.PowershellExecStart,
-                    PowershellExecEnd = x.PowershellExecEnd,
-                    InitiatingProcessCommandLine = x.InitiatingProcessCommandLine,
-                    OperationKind = x.OperationKind,
-                    Compatibility = mode,
-                };
+                // Prevalence = toreal(HashCount) / toreal(totals) * 100, evaluated in that order.
+                yield return ToFinding(executions[i], hashes[i], hashCount, (double)hashCount / (double)totals * 100, kind, mode);
             }
         }
+
+        /// <summary>The rule's result row for an execution: its columns plus timestamp, CallerName and CallerUPNSuffix
+        /// (split(Caller, "@")[0] and [1]).</summary>
+        public static UniqueRunCommandScript ToFinding(RunCommandScriptExecution x, string hash, long hashCount, double prevalence,
+            FingerprintKind kind, CompatibilityMode mode) =>
+            new UniqueRunCommandScript
+            {
+                timestamp = x.StartTime,
+                StartTime = x.StartTime,
+                EndTime = x.EndTime,
+                PowershellFileName = x.PowershellFileName,
+                VirtualMachineName = x.VirtualMachineName,
+                Caller = x.Caller,
+                CallerName = KustoSemantics.SplitAt(x.Caller, '@', 0),
+                CallerUPNSuffix = KustoSemantics.SplitAt(x.Caller, '@', 1),
+                CallerIpAddress = x.CallerIpAddress,
+                PowershellScriptCommands = x.PowershellScriptCommands ?? Array.Empty<string>(),
+                PowershellFileSize = x.PowershellFileSize,
+                ScriptFingerprintHash = hash,
+                Prevalence = prevalence,
+                Scope = x.Scope,
+                HashCount = hashCount,
+                Fingerprint = kind,
+                CorrelationId = x.CorrelationId,
+                Subscription = x.Subscription,
+                DeviceName = x.DeviceName,
+                PowershellFileCreatedTimestamp = x.PowershellFileCreatedTimestamp,
+                PowershellExecStart = x.PowershellExecStart,
+                PowershellExecEnd = x.PowershellExecEnd,
+                InitiatingProcessCommandLine = x.InitiatingProcessCommandLine,
+                OperationKind = x.OperationKind,
+                Compatibility = mode,
+            };
 
         /// <summary>Keys by the list's identity (the same array object), not its contents.</summary>
         private sealed class ListIdentity : IEqualityComparer<(string[]?, long?)>

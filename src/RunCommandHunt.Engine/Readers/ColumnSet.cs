@@ -27,8 +27,14 @@ namespace RunCommandHunt.Engine.Readers
                 string key = Normalize(name);
                 if (!exact.ContainsKey(key)) exact.Add(key, i);
                 if (!ignoreCase.ContainsKey(key)) ignoreCase.Add(key, i);
+                else if (key.Length > 0) duplicates.Add(name);
             }
         }
+
+        private readonly List<string> duplicates = new List<string>();
+
+        /// <summary>Names that appear more than once (any case); the first of each is the one read.</summary>
+        public IReadOnlyList<string> Duplicates => duplicates;
 
         /// <summary>The names as the source wrote them.</summary>
         public IReadOnlyList<string> Names => names;

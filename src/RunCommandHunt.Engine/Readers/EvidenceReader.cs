@@ -225,7 +225,9 @@ namespace RunCommandHunt.Engine.Readers
                     if (source is JsonResponseRowSource response && wanted.Contains(id.Table)) response.ThrowIfErrorResponse();
                 }
             }
-            catch (EvidenceException ex) when (!isExplicit && (ex.Reason == "Unreadable" || ex.Reason == "UnknownFormat"))
+            // A cut gzip copy is evidence with rows missing, not an unrelated file: never skip it quietly.
+            catch (EvidenceException ex) when (!isExplicit && (ex.Reason == "Unreadable" || ex.Reason == "UnknownFormat")
+                                               && !(ex.InnerException is EvidenceStream.TruncatedGzipException))
             {
                 if (ex.Reason == "UnknownFormat") log.Verbose($"{ex.Message}; skipped");
                 else log.Warning($"{ex.Message}; skipped");
@@ -234,7 +236,7 @@ namespace RunCommandHunt.Engine.Readers
             catch (Exception ex) when (RowSources.IsReadFailure(ex))
             {
                 var failure = RowSources.ReadFailure(path, 0, ex);
-                if (isExplicit) throw failure;
+                if (isExplicit || ex is EvidenceStream.TruncatedGzipException) throw failure;
                 log.Warning($"{failure.Message}; skipped");
                 return null;
             }
@@ -258,6 +260,11 @@ namespace RunCommandHunt.Engine.Readers
                     var closest = wanted.OrderBy(t => TableSchema.Missing(columns, t).Count).First();
                     throw MissingColumns(path, closest, TableSchema.Missing(columns, closest), columns);
                 }
+                // A folder member named after a table we read but lacking its columns is broken evidence, not an
+                // unrelated file: skipping it would lose that table in silence.
+                var named = NamedTables(path, wanted);
+                if (named.Count == 1 && TableSchema.Missing(columns, named[0]).Count < TableSchema.RequiredCount(named[0]))
+                    throw MissingColumns(path, named[0], TableSchema.Missing(columns, named[0]), columns);
                 log.Verbose($"{path}: skipped: not one of the evidence tables (columns: {ListColumns(columns)})");
                 return null;
             }
@@ -266,6 +273,8 @@ namespace RunCommandHunt.Engine.Readers
                 var missing = TableSchema.Missing(columns, id.Table);
                 if (missing.Count > 0) throw MissingColumns(path, id.Table, missing, columns);
                 log.Verbose($"{path}: {id.Table} (by {id.How}), {format}");
+                if (columns.Duplicates.Count > 0)
+                    log.Warning($"{path}: column{(columns.Duplicates.Count == 1 ? "" : "s")} {string.Join(", ", columns.Duplicates)} appear{(columns.Duplicates.Count == 1 ? "s" : "")} more than once; the first is read, the others are ignored");
                 if (encodingWarning != null) log.Warning($"{path}: {encodingWarning}");
                 return new EvidenceFile(path, id.Table, format, isExplicit);
             }
@@ -274,6 +283,14 @@ namespace RunCommandHunt.Engine.Readers
                     { Reason = "WrongTable" };
             log.Verbose($"{path}: skipped: a {id.Table} file; this command reads {JoinOr(wanted.Select(t => t.ToString()).ToList(), "or")}");
             return null;
+        }
+
+        /// <summary>Wanted tables the file's name names (DeviceFileEvents_2024-05.csv): such a folder member that has some
+        /// of the table's columns but not all is broken evidence, an error rather than a file to skip.</summary>
+        private static List<EvidenceTable> NamedTables(string path, IEnumerable<EvidenceTable> wanted)
+        {
+            var name = System.IO.Path.GetFileName(path);
+            return wanted.Where(t => name.IndexOf(t.ToString(), StringComparison.OrdinalIgnoreCase) >= 0).ToList();
         }
 
         /// <summary>The first row's Type (Log Analytics exports carry the table name there), or null.</summary>

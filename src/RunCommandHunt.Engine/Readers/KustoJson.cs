@@ -21,7 +21,7 @@ namespace RunCommandHunt.Engine.Readers
         {
             switch (r.TokenType)
             {
-                case JsonTokenType.String: return r.GetString();
+                case JsonTokenType.String: return Text(ref r);
                 case JsonTokenType.Number: return Ascii(r.ValueSpan);
                 case JsonTokenType.True: return "true";
                 case JsonTokenType.False: return "false";
@@ -29,6 +29,22 @@ namespace RunCommandHunt.Engine.Readers
                 case JsonTokenType.StartArray:
                     using (var doc = JsonDocument.ParseValue(ref r)) return Fingerprinting.KustoJson.Compact(doc.RootElement);
                 default: return null;
+            }
+        }
+
+        /// <summary>A string or property name token's text. Invalid UTF-8 inside it (an ANSI byte in a JSON export)
+        /// reads as U+FFFD, as it does in the CSV reader, instead of failing the whole file.</summary>
+        internal static string Text(ref Utf8JsonReader r)
+        {
+            try
+            {
+                return r.GetString() ?? "";
+            }
+            catch (InvalidOperationException)
+            {
+                // Raw bytes with U+FFFD for the bad ones; escapes in such a value stay as written.
+                var span = r.HasValueSequence ? System.Buffers.BuffersExtensions.ToArray(r.ValueSequence) : r.ValueSpan.ToArray();
+                return Encoding.UTF8.GetString(span);
             }
         }
 

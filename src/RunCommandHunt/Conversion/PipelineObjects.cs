@@ -123,34 +123,13 @@ namespace RunCommandHunt.Commands
             if (obj.BaseObject is UniqueRunCommandScript u) return u;
             var x = ToExecution(obj);
             var p = new PropertyReader(obj, "UniqueRunCommandScript");
-            var callerName = p.String("CallerName");
-            var suffix = p.String("CallerUPNSuffix");
-            return new UniqueRunCommandScript
-            {
-                timestamp = p.OptionalDateTime("timestamp") ?? x.StartTime,
-                StartTime = x.StartTime,
-                EndTime = x.EndTime,
-                PowershellFileName = x.PowershellFileName,
-                VirtualMachineName = x.VirtualMachineName,
-                Caller = x.Caller,
-                CallerName = callerName.Length > 0 ? callerName : Engine.Correlation.KustoSemantics.SplitAt(x.Caller, '@', 0),
-                CallerUPNSuffix = suffix.Length > 0 ? suffix : Engine.Correlation.KustoSemantics.SplitAt(x.Caller, '@', 1),
-                CallerIpAddress = x.CallerIpAddress,
-                PowershellScriptCommands = x.PowershellScriptCommands ?? Array.Empty<string>(),
-                PowershellFileSize = x.PowershellFileSize,
-                ScriptFingerprintHash = x.ScriptFingerprintHash,
-                Scope = x.Scope,
-                CorrelationId = x.CorrelationId,
-                Subscription = x.Subscription,
-                DeviceName = x.DeviceName,
-                PowershellFileCreatedTimestamp = x.PowershellFileCreatedTimestamp,
-                PowershellExecStart = x.PowershellExecStart,
-                PowershellExecEnd = x.PowershellExecEnd,
-                InitiatingProcessCommandLine = x.InitiatingProcessCommandLine,
-                OperationKind = x.OperationKind,
-                HashCount = p.OptionalLong("HashCount") ?? 1,
-                Prevalence = p.OptionalDouble("Prevalence") ?? 0,
-            };
+            var finding = Engine.Fingerprinting.UniqueScriptFinder.ToFinding(x, x.ScriptFingerprintHash,
+                p.OptionalLong("HashCount") ?? 1, p.OptionalDouble("Prevalence") ?? 0, FingerprintKind.Commands, CompatibilityMode.None);
+            // A row that carries the rule's own columns keeps them.
+            finding.timestamp = p.OptionalDateTime("timestamp") ?? x.StartTime;
+            if (p.String("CallerName").Length > 0) finding.CallerName = p.String("CallerName");
+            if (p.String("CallerUPNSuffix").Length > 0) finding.CallerUPNSuffix = p.String("CallerUPNSuffix");
+            return finding;
         }
 
         /// <summary>Reads an object's properties by name (case-insensitive), with errors that name the property and value.</summary>

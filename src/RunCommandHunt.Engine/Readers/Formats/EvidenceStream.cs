@@ -58,7 +58,19 @@ namespace RunCommandHunt.Engine.Readers.Formats
                 int b0 = file.ReadByte(), b1 = file.ReadByte();
                 file.Position = 0;
                 bool gzip = b0 == 0x1f && b1 == 0x8b;
-                Stream inner = gzip ? new GZipStream(file, CompressionMode.Decompress, leaveOpen: false) : file;
+                Stream inner = file;
+                if (gzip)
+                {
+                    // GZipStream ends quietly on a truncated member; the trailer's length (ISIZE) tells.
+                    uint isize = 0;
+                    if (length >= 18)
+                    {
+                        file.Position = length - 4;
+                        isize = (uint)(file.ReadByte() | file.ReadByte() << 8 | file.ReadByte() << 16 | file.ReadByte() << 24);
+                        file.Position = 0;
+                    }
+                    inner = new GzipLengthCheck(new GZipStream(file, CompressionMode.Decompress, leaveOpen: false), isize, length >= 18);
+                }
                 var s = new EvidenceStream(path, file, new PeekableStream(inner), gzip) { Length = length };
                 s.Sniff();
                 return s;
@@ -88,7 +100,8 @@ namespace RunCommandHunt.Engine.Readers.Formats
             {
                 Utf8Prefix = new byte[n - bom];
                 Buffer.BlockCopy(prefix, bom, Utf8Prefix, 0, n - bom);
-                if (NotText == null && Array.IndexOf(Utf8Prefix, (byte)0) >= 0) NotText = "a binary file, not a text export";
+                // A stray NUL inside one field is a damaged row, not a binary file: several NULs mean binary.
+                if (NotText == null && (CountNul(Utf8Prefix) >= 3 || CountNul(Utf8Prefix) * 64 > Utf8Prefix.Length)) NotText = "a binary file, not a text export";
                 if (NotText == null && !IsValidUtf8(Utf8Prefix, PrefixIsWhole))
                     EncodingWarning = "the file is not valid UTF-8 (an ANSI export?); its non-ASCII characters read as U+FFFD. Export it as UTF-8";
             }
@@ -105,6 +118,13 @@ namespace RunCommandHunt.Engine.Readers.Formats
                 FirstChar = (char)b;
                 break;
             }
+        }
+
+        private static int CountNul(byte[] bytes)
+        {
+            int n = 0;
+            foreach (var b in bytes) if (b == 0) n++;
+            return n;
         }
 
         private static bool IsValidUtf8(byte[] bytes, bool whole)
@@ -141,6 +161,48 @@ namespace RunCommandHunt.Engine.Readers.Formats
         }
 
         /// <summary>Lets the start of a (non-seekable, e.g. gzip) stream be examined, then read from the start.</summary>
+        /// <summary>A gzip file that inflated cleanly but shorter than its trailer says: a cut copy, rows lost.</summary>
+        internal sealed class TruncatedGzipException : IOException
+        {
+            public TruncatedGzipException(string message) : base(message) { }
+        }
+
+        /// <summary>Counts the bytes a gzip member inflates to and, at its end, compares them with the trailer.</summary>
+        private sealed class GzipLengthCheck : Stream
+        {
+            private readonly Stream inner;
+            private readonly uint expected;
+            private readonly bool hasTrailer;
+            private long count;
+
+            public GzipLengthCheck(Stream inner, uint expected, bool hasTrailer) { this.inner = inner; this.expected = expected; this.hasTrailer = hasTrailer; }
+
+            public override int Read(byte[] buffer, int offset, int count)
+            {
+                int n = inner.Read(buffer, offset, count);
+                this.count += n;
+                if (n == 0 && count > 0 && (!hasTrailer || (uint)this.count != expected))
+                    throw new TruncatedGzipException($"the gzip data ends early or is damaged (it inflates to {this.count} bytes; its trailer says {expected})");
+                return n;
+            }
+
+            public override bool CanRead => true;
+            public override bool CanSeek => false;
+            public override bool CanWrite => false;
+            public override long Length => throw new NotSupportedException();
+            public override long Position { get => count; set => throw new NotSupportedException(); }
+            public override void Flush() { }
+            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+            public override void SetLength(long value) => throw new NotSupportedException();
+            public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+            protected override void Dispose(bool disposing)
+            {
+                if (disposing) inner.Dispose();
+                base.Dispose(disposing);
+            }
+        }
+
         private sealed class PeekableStream : Stream
         {
             private readonly Stream inner;

@@ -63,7 +63,7 @@ namespace RunCommandHunt.Engine.Readers.Formats
                     tokenStart = start + (int)r.TokenStartIndex;
                     Token = r.TokenType;
                     Depth = r.CurrentDepth;
-                    Text = r.TokenType == JsonTokenType.PropertyName || r.TokenType == JsonTokenType.String ? r.GetString()
+                    Text = r.TokenType == JsonTokenType.PropertyName || r.TokenType == JsonTokenType.String ? KustoJson.Text(ref r)
                         : r.TokenType == JsonTokenType.Number ? KustoJson.Ascii(r.ValueSpan) : null;
                     start += (int)r.BytesConsumed;
                     state = r.CurrentState;

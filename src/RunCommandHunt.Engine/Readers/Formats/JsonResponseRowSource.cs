@@ -277,7 +277,7 @@ namespace RunCommandHunt.Engine.Readers.Formats
                         bool isName = r.ValueTextEquals("name"u8) || r.ValueTextEquals("Name"u8) || r.ValueTextEquals("NAME"u8)
                             || r.ValueTextEquals("columnName"u8) || r.ValueTextEquals("ColumnName"u8);
                         r.Read();
-                        if (isName && r.TokenType == JsonTokenType.String) columnName = r.GetString();
+                        if (isName && r.TokenType == JsonTokenType.String) columnName = KustoJson.Text(ref r);
                         else r.Skip();
                     }
                     names.Add(columnName ?? "");

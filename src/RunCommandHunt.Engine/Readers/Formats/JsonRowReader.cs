@@ -33,7 +33,7 @@ namespace RunCommandHunt.Engine.Readers.Formats
                     index = indexes[position];
                 else
                 {
-                    string name = r.GetString() ?? "";
+                    string name = KustoJson.Text(ref r);
                     index = columns.IndexOfRaw(name);
                     var bytes = Encoding.UTF8.GetBytes(name);
                     if (position < names.Count) { names[position] = bytes; indexes[position] = index; }
@@ -70,7 +70,7 @@ namespace RunCommandHunt.Engine.Readers.Formats
         {
             while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
             {
-                names.Add(r.GetString() ?? "");
+                names.Add(KustoJson.Text(ref r));
                 r.Read();
                 values.Add(KustoJson.ValueText(ref r));
             }

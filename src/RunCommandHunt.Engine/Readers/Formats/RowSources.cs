@@ -64,7 +64,7 @@ namespace RunCommandHunt.Engine.Readers.Formats
                 var r = new Utf8JsonReader(stream.Utf8Prefix, stream.PrefixIsWhole, default);
                 if (!r.Read() || r.TokenType != JsonTokenType.StartObject) return false;
                 if (!r.Read() || r.TokenType != JsonTokenType.PropertyName) return false;
-                string name = r.GetString() ?? "";
+                string name = KustoJson.Text(ref r);
                 foreach (var p in ResponseProperties)
                     if (string.Equals(name, p, StringComparison.OrdinalIgnoreCase)) return true;
                 return false;
