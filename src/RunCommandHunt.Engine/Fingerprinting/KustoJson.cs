@@ -57,13 +57,28 @@ namespace RunCommandHunt.Engine.Fingerprinting
         {
             switch (e.ValueKind)
             {
-                case JsonValueKind.String: return e.GetString() ?? "";
+                case JsonValueKind.String: return StringOf(e);
                 case JsonValueKind.Object:
                 case JsonValueKind.Array: return Compact(e);
                 case JsonValueKind.Null:
                 case JsonValueKind.Undefined: return "";
                 default: return e.GetRawText();
             }
+        }
+
+        /// <summary>A string value; invalid UTF-8 in it (an ANSI byte in a JSON export) reads as U+FFFD instead of
+        /// failing the whole document.</summary>
+        public static string StringOf(JsonElement e)
+        {
+            try { return e.GetString() ?? ""; }
+            catch (System.InvalidOperationException) { return "\uFFFD"; }
+        }
+
+        /// <summary>A property name, with the same care as <see cref="StringOf"/>.</summary>
+        public static string NameOf(JsonProperty p)
+        {
+            try { return p.Name; }
+            catch (System.InvalidOperationException) { return "\uFFFD"; }
         }
 
         /// <summary>Compact re-serialisation of any JSON value (nested dynamic columns, non-string properties).</summary>
@@ -85,7 +100,7 @@ namespace RunCommandHunt.Engine.Fingerprinting
                     {
                         if (!first) sb.Append(',');
                         first = false;
-                        AppendString(sb, p.Name);
+                        AppendString(sb, NameOf(p));
                         sb.Append(':');
                         Write(sb, p.Value);
                     }
@@ -103,7 +118,7 @@ namespace RunCommandHunt.Engine.Fingerprinting
                     sb.Append(']');
                     break;
                 case JsonValueKind.String:
-                    AppendString(sb, e.GetString() ?? "");
+                    AppendString(sb, StringOf(e));
                     break;
                 case JsonValueKind.Undefined:
                     sb.Append("null");

@@ -353,8 +353,8 @@ namespace RunCommandHunt.Engine.Readers.Formats
         {
             if (e.ValueKind != JsonValueKind.Object) return "";
             foreach (var p in e.EnumerateObject())
-                if (string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))
-                    return p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() ?? "" : Fingerprinting.KustoJson.ToKustoString(p.Value);
+                if (string.Equals(Fingerprinting.KustoJson.NameOf(p), name, StringComparison.OrdinalIgnoreCase))
+                    return Fingerprinting.KustoJson.ToKustoString(p.Value);
             return "";
         }
 
@@ -369,8 +369,9 @@ namespace RunCommandHunt.Engine.Readers.Formats
                 bool hasNext = false;
                 foreach (var p in current.EnumerateObject())
                 {
-                    if (string.Equals(p.Name, "innererror", StringComparison.OrdinalIgnoreCase)) { next = p.Value; hasNext = true; }
-                    else if (string.Equals(p.Name, "details", StringComparison.OrdinalIgnoreCase) && p.Value.ValueKind == JsonValueKind.Array && found.Length == 0)
+                    var pname = Fingerprinting.KustoJson.NameOf(p);
+                    if (string.Equals(pname, "innererror", StringComparison.OrdinalIgnoreCase)) { next = p.Value; hasNext = true; }
+                    else if (string.Equals(pname, "details", StringComparison.OrdinalIgnoreCase) && p.Value.ValueKind == JsonValueKind.Array && found.Length == 0)
                     {
                         foreach (var d in p.Value.EnumerateArray())
                         {
