@@ -79,6 +79,15 @@ namespace RunCommandHunt.Engine.Readers.Formats
                         inRows = true;
                         break;
                     }
+                    else if (Is(name, "value") && columns == null)
+                    {
+                        // OData / Graph list responses and scripts' ConvertTo-Json @{ value = $rows }: an array of row objects.
+                        mode = Mode.Hunting;
+                        Format = Describe("JSON (value array)");
+                        Expect(JsonTokenType.StartArray, name);
+                        inRows = true;
+                        break;
+                    }
                     else if (Is(name, "error")) responseError = ReadError();
                     else if (!cursor.SkipValue()) break;
                 }

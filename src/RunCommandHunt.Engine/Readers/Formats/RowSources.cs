@@ -10,7 +10,7 @@ namespace RunCommandHunt.Engine.Readers.Formats
     {
         private static readonly string[] ResponseProperties =
         {
-            "tables", "schema", "results", "error", "@odata.context", "stats", "statistics", "render",
+            "tables", "schema", "results", "value", "error", "@odata.context", "stats", "statistics", "render",
         };
 
         public static RowSource Open(string path, IHuntLog log)
