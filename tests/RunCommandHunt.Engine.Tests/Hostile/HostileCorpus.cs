@@ -53,14 +53,25 @@ namespace RunCommandHunt.Engine.Tests.Hostile
 
     /// <summary>
     /// The hostile corpus: reads cases.json and puts a case's file (committed, or generated: binary, huge, gzip, UTF-16,
-    /// permission) into a folder. RunCommandHunt.Module.Tests/Hostile/HostileCorpus.cs is a copy for the module tests
-    /// (that project cannot reference this one): change both together.
+    /// permission) into a folder. The module tests compile this same file (linked in their project file).
     /// </summary>
     public static class HostileCorpus
     {
         public const string PermissionCase = "no-read-permission";
 
-        public static string Dir { get; } = System.IO.Path.Combine(AppContext.BaseDirectory, "Fixtures", "Hostile");
+        /// <summary>Beside the engine tests' output (fixtures are copied there), else where the corpus is committed
+        /// (the module tests carry the repository root as assembly metadata).</summary>
+        public static string Dir { get; } = FindDir();
+
+        private static string FindDir()
+        {
+            var copied = System.IO.Path.Combine(AppContext.BaseDirectory, "Fixtures", "Hostile");
+            if (File.Exists(System.IO.Path.Combine(copied, "cases.json"))) return copied;
+            foreach (var a in typeof(HostileCorpus).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false))
+                if (a is System.Reflection.AssemblyMetadataAttribute m && m.Key == "RepoRoot" && m.Value != null)
+                    return System.IO.Path.Combine(m.Value, "tests", "RunCommandHunt.Engine.Tests", "Fixtures", "Hostile");
+            return copied;
+        }
 
         private static readonly JsonSerializerOptions Options = new JsonSerializerOptions { PropertyNameCaseInsensitive = true };
         private static readonly Lazy<Document> Loaded = new Lazy<Document>(() =>
