@@ -160,15 +160,28 @@ namespace RunCommandHunt.Engine.Readers.Formats
             file.Dispose();
         }
 
-        /// <summary>Lets the start of a (non-seekable, e.g. gzip) stream be examined, then read from the start.</summary>
         /// <summary>A gzip file that inflated cleanly but shorter than its trailer says: a cut copy, rows lost.</summary>
         internal sealed class TruncatedGzipException : IOException
         {
             public TruncatedGzipException(string message) : base(message) { }
         }
 
+        /// <summary>What the three wrappers below share: read-only, forward-only.</summary>
+        private abstract class ForwardReadStream : Stream
+        {
+            public override bool CanRead => true;
+            public override bool CanSeek => false;
+            public override bool CanWrite => false;
+            public override long Length => throw new NotSupportedException();
+            public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+            public override void Flush() { }
+            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+            public override void SetLength(long value) => throw new NotSupportedException();
+            public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        }
+
         /// <summary>Counts the bytes a gzip member inflates to and, at its end, compares them with the trailer.</summary>
-        private sealed class GzipLengthCheck : Stream
+        private sealed class GzipLengthCheck : ForwardReadStream
         {
             private readonly Stream inner;
             private readonly uint expected;
@@ -186,16 +199,6 @@ namespace RunCommandHunt.Engine.Readers.Formats
                 return n;
             }
 
-            public override bool CanRead => true;
-            public override bool CanSeek => false;
-            public override bool CanWrite => false;
-            public override long Length => throw new NotSupportedException();
-            public override long Position { get => count; set => throw new NotSupportedException(); }
-            public override void Flush() { }
-            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-            public override void SetLength(long value) => throw new NotSupportedException();
-            public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
             protected override void Dispose(bool disposing)
             {
                 if (disposing) inner.Dispose();
@@ -203,7 +206,8 @@ namespace RunCommandHunt.Engine.Readers.Formats
             }
         }
 
-        private sealed class PeekableStream : Stream
+        /// <summary>Lets the start of a (non-seekable, e.g. gzip) stream be examined, then read from the start.</summary>
+        private sealed class PeekableStream : ForwardReadStream
         {
             private readonly Stream inner;
             private byte[] prefix = Array.Empty<byte>();
@@ -242,15 +246,6 @@ namespace RunCommandHunt.Engine.Readers.Formats
                 return inner.Read(buffer, offset, count);
             }
 
-            public override bool CanRead => true;
-            public override bool CanSeek => false;
-            public override bool CanWrite => false;
-            public override long Length => throw new NotSupportedException();
-            public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-            public override void Flush() { }
-            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-            public override void SetLength(long value) => throw new NotSupportedException();
-            public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
             protected override void Dispose(bool disposing)
             {
                 if (disposing) inner.Dispose();
@@ -259,7 +254,7 @@ namespace RunCommandHunt.Engine.Readers.Formats
         }
 
         /// <summary>Text (UTF-16 files) re-encoded as UTF-8 for Utf8JsonReader.</summary>
-        private sealed class Utf8TranscodingStream : Stream
+        private sealed class Utf8TranscodingStream : ForwardReadStream
         {
             private readonly TextReader reader;
             private readonly Encoder encoder = new UTF8Encoding(false, false).GetEncoder();
@@ -290,15 +285,6 @@ namespace RunCommandHunt.Engine.Readers.Formats
                 return m;
             }
 
-            public override bool CanRead => true;
-            public override bool CanSeek => false;
-            public override bool CanWrite => false;
-            public override long Length => throw new NotSupportedException();
-            public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-            public override void Flush() { }
-            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-            public override void SetLength(long value) => throw new NotSupportedException();
-            public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
             protected override void Dispose(bool disposing)
             {
                 if (disposing) reader.Dispose();
