@@ -202,35 +202,15 @@ namespace RunCommandHunt.Engine.Correlation
                 if (x.Run.Count == 0 && x.ScriptContent.Length == 0) continue; // a file written, no run recorded
                 var run = x.Run.OrderBy(t => t.Time).ThenBy(t => t.Seq).ToList();
                 var commands = run.Where(t => t.Command != null).Select(t => t.Command!).ToArray();
-                var op = x.Operation;
                 var f = x.File;
-                results.Add(new RunCommandScriptExecution
-                {
-                    StartTime = op.StartTime,
-                    EndTime = op.EndTime,
-                    PowershellFileCreatedTimestamp = f.TimeGenerated,
-                    PowershellExecStart = run.Count > 0 ? run[0].Time : f.TimeGenerated,
-                    PowershellExecEnd = run.Count > 0 ? run[run.Count - 1].Time : f.TimeGenerated,
-                    PowershellFileName = f.FileName,
-                    PowershellScriptCommands = commands,
-                    Caller = op.Caller,
-                    CallerIpAddress = op.CallerIpAddress,
-                    InitiatingProcessCommandLine = run.Count > 0 ? run[0].CommandLine : "",
-                    PowershellFileSize = f.FileSize,
-                    VirtualMachineName = op.VirtualMachineName,
-                    Scope = op.Scope,
-                    ScriptFingerprintHash = ScriptFingerprint.Compute(commands, f.FileSize, FingerprintKind.Commands, normalize: true),
-                    CorrelationId = op.CorrelationId,
-                    Subscription = op.Subscription,
-                    DeviceName = f.DeviceName,
-                    InitiatingProcessId = f.InitiatingProcessId,
-                    InitiatingProcessAccountName = f.InitiatingProcessAccountName,
-                    InitiatingProcessAccountDomain = f.InitiatingProcessAccountDomain,
-                    InitiatingProcessFolderPath = f.InitiatingProcessFolderPath,
-                    ScriptContent = x.ScriptContent,
-                    OperationKind = op.OperationKind,
-                    Compatibility = CompatibilityMode.None,
-                });
+                var execution = ScriptExecutionCorrelator.Linked(x.Operation, f, CompatibilityMode.None);
+                execution.PowershellExecStart = run.Count > 0 ? run[0].Time : f.TimeGenerated;
+                execution.PowershellExecEnd = run.Count > 0 ? run[run.Count - 1].Time : f.TimeGenerated;
+                execution.PowershellScriptCommands = commands;
+                execution.InitiatingProcessCommandLine = run.Count > 0 ? run[0].CommandLine : "";
+                execution.ScriptFingerprintHash = ScriptFingerprint.Compute(commands, f.FileSize, FingerprintKind.Commands, normalize: true);
+                execution.ScriptContent = x.ScriptContent;
+                results.Add(execution);
             }
             return results
                 .OrderBy(r => r.StartTime)

@@ -161,23 +161,32 @@ namespace RunCommandHunt.Engine.Correlation
                 yield return timeSorted[i];
         }
 
-        private static RunCommandScriptExecution SeedRow(RunCommandOperation op, DeviceFileEventRecord f, SeedCommandGroup g, CompatibilityMode mode) =>
+        private static RunCommandScriptExecution SeedRow(RunCommandOperation op, DeviceFileEventRecord f, SeedCommandGroup g, CompatibilityMode mode)
+        {
+            var x = Linked(op, f, mode);
+            x.PowershellExecStart = g.ExecStart;
+            x.PowershellExecEnd = g.ExecEnd;
+            // The seeds project the DeviceEvents group's name (equal to FileName: it is the join key).
+            x.PowershellFileName = g.PowershellFileName;
+            x.PowershellScriptCommands = g.List;
+            x.InitiatingProcessCommandLine = g.InitiatingProcessCommandLine;
+            x.ScriptFingerprintHash = g.Hash;
+            return x;
+        }
+
+        /// <summary>An execution's columns that come from its operation and its script file, in every behaviour.</summary>
+        internal static RunCommandScriptExecution Linked(RunCommandOperation op, DeviceFileEventRecord f, CompatibilityMode mode) =>
             new RunCommandScriptExecution
             {
                 StartTime = op.StartTime,
                 EndTime = op.EndTime,
                 PowershellFileCreatedTimestamp = f.TimeGenerated,
-                PowershellExecStart = g.ExecStart,
-                PowershellExecEnd = g.ExecEnd,
-                PowershellFileName = g.PowershellFileName,
-                PowershellScriptCommands = g.List,
+                PowershellFileName = f.FileName,
                 Caller = op.Caller,
                 CallerIpAddress = op.CallerIpAddress,
-                InitiatingProcessCommandLine = g.InitiatingProcessCommandLine,
                 PowershellFileSize = f.FileSize,
                 VirtualMachineName = op.VirtualMachineName,
                 Scope = op.Scope,
-                ScriptFingerprintHash = g.Hash,
                 CorrelationId = op.CorrelationId,
                 Subscription = op.Subscription,
                 DeviceName = f.DeviceName,
@@ -188,6 +197,5 @@ namespace RunCommandHunt.Engine.Correlation
                 OperationKind = op.OperationKind,
                 Compatibility = mode,
             };
-
     }
 }
