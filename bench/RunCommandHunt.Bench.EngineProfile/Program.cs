@@ -69,13 +69,13 @@ namespace RunCommandHunt.Bench.EngineProfile
             List<EvidenceFile> Of(EvidenceTable t) => files.Where(f => f.Table == t).ToList();
 
             var activity = Measure(result, "read AzureActivity",
-                () => reader.ReadAzureActivity(Of(EvidenceTable.AzureActivity), r => OperationBuilder.IsRelevant(r, mode)).ToList(), l => l.Count);
+                () => reader.ReadAzureActivity(Of(EvidenceTable.AzureActivity), RelevanceFilters.AzureActivity(mode)).ToList(), l => l.Count);
             var operations = Measure(result, "build operations", () => OperationBuilder.Build(activity, mode).ToList(), l => l.Count);
             activity = null;
             var fileEvents = Measure(result, "read DeviceFileEvents",
-                () => reader.ReadDeviceFileEvents(Of(EvidenceTable.DeviceFileEvents), e => ScriptExecutionCorrelator.IsRelevant(e, mode)).ToList(), l => l.Count);
+                () => reader.ReadDeviceFileEvents(Of(EvidenceTable.DeviceFileEvents), RelevanceFilters.DeviceFileEvents(mode)).ToList(), l => l.Count);
             var deviceEvents = Measure(result, "read DeviceEvents",
-                () => reader.ReadDeviceEvents(Of(EvidenceTable.DeviceEvents), e => ScriptExecutionCorrelator.IsRelevant(e, mode)).ToList(), l => l.Count);
+                () => reader.ReadDeviceEvents(Of(EvidenceTable.DeviceEvents), RelevanceFilters.DeviceEvents(mode)).ToList(), l => l.Count);
             var executions = Measure(result, "correlate",
                 () => ScriptExecutionCorrelator.Correlate(operations, fileEvents, deviceEvents, mode).ToList(), l => l.Count);
             var unique = Measure(result, "fingerprint, find unique", () => UniqueScriptFinder.Find(executions, mode).ToList(), l => l.Count);

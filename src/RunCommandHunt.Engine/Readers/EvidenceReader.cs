@@ -72,48 +72,64 @@ namespace RunCommandHunt.Engine.Readers
         }
 
         public IEnumerable<AzureActivityRecord> ReadAzureActivity(IEnumerable<EvidenceFile> files, Func<AzureActivityRecord, bool>? keep = null)
-            => ReadTable(files, EvidenceTable.AzureActivity, keep,
+            => ReadAzureActivity(files, new EvidenceFilter<AzureActivityRecord>(keep));
+
+        public IEnumerable<DeviceFileEventRecord> ReadDeviceFileEvents(IEnumerable<EvidenceFile> files, Func<DeviceFileEventRecord, bool>? keep = null)
+            => ReadDeviceFileEvents(files, new EvidenceFilter<DeviceFileEventRecord>(keep));
+
+        public IEnumerable<DeviceEventRecord> ReadDeviceEvents(IEnumerable<EvidenceFile> files, Func<DeviceEventRecord, bool>? keep = null)
+            => ReadDeviceEvents(files, new EvidenceFilter<DeviceEventRecord>(keep));
+
+        public IEnumerable<DeviceProcessEventRecord> ReadDeviceProcessEvents(IEnumerable<EvidenceFile> files, Func<DeviceProcessEventRecord, bool>? keep = null)
+            => ReadDeviceProcessEvents(files, new EvidenceFilter<DeviceProcessEventRecord>(keep));
+
+        public IEnumerable<AzureActivityRecord> ReadAzureActivity(IEnumerable<EvidenceFile> files, EvidenceFilter<AzureActivityRecord> filter)
+            => ReadTable(files, EvidenceTable.AzureActivity, filter,
                 (TableBinding b, string?[] v, RecordOrigin o, out AzureActivityRecord? r, out EvidenceRowError? e, out bool invalid) =>
                 {
                     invalid = false;
                     return EvidenceRowMapper.MapAzureActivity(b, v, o, out r, out e);
                 });
 
-        public IEnumerable<DeviceFileEventRecord> ReadDeviceFileEvents(IEnumerable<EvidenceFile> files, Func<DeviceFileEventRecord, bool>? keep = null)
-            => ReadTable(files, EvidenceTable.DeviceFileEvents, keep,
+        public IEnumerable<DeviceFileEventRecord> ReadDeviceFileEvents(IEnumerable<EvidenceFile> files, EvidenceFilter<DeviceFileEventRecord> filter)
+            => ReadTable(files, EvidenceTable.DeviceFileEvents, filter,
                 (TableBinding b, string?[] v, RecordOrigin o, out DeviceFileEventRecord? r, out EvidenceRowError? e, out bool invalid) =>
                 {
                     invalid = false;
                     return EvidenceRowMapper.MapDeviceFileEvent(b, v, o, out r, out e);
                 });
 
-        public IEnumerable<DeviceEventRecord> ReadDeviceEvents(IEnumerable<EvidenceFile> files, Func<DeviceEventRecord, bool>? keep = null)
-            => ReadTable<DeviceEventRecord>(files, EvidenceTable.DeviceEvents, keep, EvidenceRowMapper.MapDeviceEvent);
+        public IEnumerable<DeviceEventRecord> ReadDeviceEvents(IEnumerable<EvidenceFile> files, EvidenceFilter<DeviceEventRecord> filter)
+            => ReadTable<DeviceEventRecord>(files, EvidenceTable.DeviceEvents, filter, EvidenceRowMapper.MapDeviceEvent);
 
-        public IEnumerable<DeviceProcessEventRecord> ReadDeviceProcessEvents(IEnumerable<EvidenceFile> files, Func<DeviceProcessEventRecord, bool>? keep = null)
-            => ReadTable(files, EvidenceTable.DeviceProcessEvents, keep,
+        public IEnumerable<DeviceProcessEventRecord> ReadDeviceProcessEvents(IEnumerable<EvidenceFile> files, EvidenceFilter<DeviceProcessEventRecord> filter)
+            => ReadTable(files, EvidenceTable.DeviceProcessEvents, filter,
                 (TableBinding b, string?[] v, RecordOrigin o, out DeviceProcessEventRecord? r, out EvidenceRowError? e, out bool invalid) =>
                 {
                     invalid = false;
                     return EvidenceRowMapper.MapDeviceProcessEvent(b, v, o, out r, out e);
                 });
 
-        private IEnumerable<T> ReadTable<T>(IEnumerable<EvidenceFile> files, EvidenceTable table, Func<T, bool>? keep, Mapper<T> map) where T : class
+        private IEnumerable<T> ReadTable<T>(IEnumerable<EvidenceFile> files, EvidenceTable table, EvidenceFilter<T> filter, Mapper<T> map) where T : class
         {
             if (files == null) throw new ArgumentNullException(nameof(files));
-            return ReadFiles(files, table, keep, map);
+            if (filter == null) throw new ArgumentNullException(nameof(filter));
+            if (filter.Prefilter != null && filter.Prefilter.Table != table)
+                throw new ArgumentException($"a {filter.Prefilter.Table} prefilter cannot read {table}", nameof(filter));
+            return ReadFiles(files, table, filter, map);
         }
 
-        private IEnumerable<T> ReadFiles<T>(IEnumerable<EvidenceFile> files, EvidenceTable table, Func<T, bool>? keep, Mapper<T> map) where T : class
+        private IEnumerable<T> ReadFiles<T>(IEnumerable<EvidenceFile> files, EvidenceTable table, EvidenceFilter<T> filter, Mapper<T> map) where T : class
         {
             foreach (var file in files)
             {
-                foreach (var record in ReadFile(file, table, keep, map)) yield return record;
+                foreach (var record in ReadFile(file, table, filter, map)) yield return record;
             }
         }
 
-        private IEnumerable<T> ReadFile<T>(EvidenceFile file, EvidenceTable table, Func<T, bool>? keep, Mapper<T> map) where T : class
+        private IEnumerable<T> ReadFile<T>(EvidenceFile file, EvidenceTable table, EvidenceFilter<T> filter, Mapper<T> map) where T : class
         {
+            var keep = filter.Keep;
             cancellationToken.ThrowIfCancellationRequested();
             if (file.Table != table)
                 throw new EvidenceException($"{file.Path} is a {file.Table} file; it cannot be read as {table}", file.Path) { Reason = "WrongTable" };
@@ -127,6 +143,7 @@ namespace RunCommandHunt.Engine.Readers
                 if (missing.Count > 0) throw MissingColumns(file.Path, table, missing, source.Columns);
                 source.AddColumns(TableSchema.Fields(table));
                 var binding = source.Columns.GetBinding(table);
+                var prefilter = filter.Prefilter?.Bind(binding);
 
                 var values = new string?[source.Columns.Count];
                 var outcome = new RowOutcome();
@@ -135,7 +152,7 @@ namespace RunCommandHunt.Engine.Readers
                 while (true)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    var status = Next(source, binding.Needed, values, outcome);
+                    var status = Next(source, binding.Needed, values, outcome, prefilter);
                     if (status == RowStatus.End) break;
                     stats.Read++;
                     if ((stats.Read & (ProgressCheckRows - 1)) == 0 && unchecked(Environment.TickCount - lastProgress) >= ProgressIntervalMs)
@@ -143,6 +160,11 @@ namespace RunCommandHunt.Engine.Readers
                         lastProgress = Environment.TickCount;
                         reportedProgress = true;
                         ReportProgress(source, table, finished: false);
+                    }
+                    if (status == RowStatus.Skipped)
+                    {
+                        stats.Filtered++;
+                        continue;
                     }
                     if (status == RowStatus.Rejected)
                     {
@@ -157,10 +179,10 @@ namespace RunCommandHunt.Engine.Readers
                         log.RowRejected(error!);
                         continue;
                     }
-                    if (invalidAdditionalFields) stats.InvalidAdditionalFields++;
                     if (keep == null || keep(record!))
                     {
                         stats.Used++;
+                        if (invalidAdditionalFields) stats.InvalidAdditionalFields++;
                         yield return record!;
                     }
                     else stats.Filtered++;
@@ -175,11 +197,11 @@ namespace RunCommandHunt.Engine.Readers
             }
         }
 
-        private static RowStatus Next(RowSource source, bool[] needed, string?[] values, RowOutcome outcome)
+        private static RowStatus Next(RowSource source, bool[] needed, string?[] values, RowOutcome outcome, RowPrefilter.Bound? prefilter)
         {
             try
             {
-                return source.Next(needed, values, outcome);
+                return source.Next(needed, values, outcome, prefilter);
             }
             catch (Exception ex) when (RowSources.IsReadFailure(ex))
             {
@@ -202,7 +224,7 @@ namespace RunCommandHunt.Engine.Readers
             log.Verbose($"{s.File}: {s.Table}, {s.Format}: read {s.Read}, used {s.Used}, filtered {s.Filtered}, rejected {s.Rejected}"
                 + (s.Completed ? "" : " (reading stopped before the end of the file)"));
             if (s.InvalidAdditionalFields > 0)
-                log.Verbose($"{s.File}: {s.InvalidAdditionalFields} row(s) have an AdditionalFields that is not valid JSON; as in Kusto they are kept, with an empty Command and ScriptContent");
+                log.Verbose($"{s.File}: {s.InvalidAdditionalFields} used row(s) have an AdditionalFields that is not valid JSON; as in Kusto they are kept, with an empty Command and ScriptContent");
             if (s.Rejected > 0)
                 log.Warning($"{s.File}: {s.Rejected} of {s.Read} row(s) rejected; each is reported as a row error");
         }

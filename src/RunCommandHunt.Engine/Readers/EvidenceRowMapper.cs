@@ -25,6 +25,19 @@ namespace RunCommandHunt.Engine.Readers
         private const int DpTime = 0, DpDeviceName = 1, DpFileName = 2, DpCommandLine = 3, DpFolderPath = 4, DpProcessId = 5, DpIpFileName = 6,
             DpIpCommandLine = 7, DpIpId = 8, DpAccountName = 9, DpActionType = 10, DpDeviceId = 11;
 
+        /// <summary>The columns the mapper parses as longs (a bad value rejects the row), besides TimeGenerated.</summary>
+        internal static string[] LongFields(EvidenceTable table)
+        {
+            var fields = TableSchema.Fields(table);
+            switch (table)
+            {
+                case EvidenceTable.DeviceFileEvents: return new[] { fields[DfFileSize], fields[DfIpId] };
+                case EvidenceTable.DeviceEvents: return new[] { fields[DeIpId] };
+                case EvidenceTable.DeviceProcessEvents: return new[] { fields[DpProcessId], fields[DpIpId] };
+                default: return Array.Empty<string>();
+            }
+        }
+
         /// <summary>The table these columns belong to, or Unknown when they fit none or several equally.</summary>
         public static EvidenceTable Identify(ColumnSet columns)
         {

@@ -15,11 +15,11 @@ namespace RunCommandHunt.Engine.Readers
         public long Read { get; internal set; }
         /// <summary>Mapped and kept by the caller's predicate.</summary>
         public long Used { get; internal set; }
-        /// <summary>Mapped, but not kept by the caller's predicate.</summary>
+        /// <summary>Not kept by the caller's predicate (mapped, or passed over by its prefilter).</summary>
         public long Filtered { get; internal set; }
         /// <summary>Bad rows, each reported through IHuntLog.RowRejected.</summary>
         public long Rejected { get; internal set; }
-        /// <summary>Rows whose AdditionalFields is not valid JSON (kept, as Kusto keeps them; Command is "").</summary>
+        /// <summary>Used rows whose AdditionalFields is not valid JSON (kept, as Kusto keeps them; Command is "").</summary>
         public long InvalidAdditionalFields { get; internal set; }
         /// <summary>False while the file is being read, or when reading stopped early.</summary>
         public bool Completed { get; internal set; }

@@ -86,7 +86,7 @@ namespace RunCommandHunt.Commands
                 {
                     var reader = new EvidenceReader(log, CancellationToken);
                     var files = reader.Resolve(EvidenceFiles.Absolute(this, Path), EvidenceTable.AzureActivity);
-                    rows = reader.ReadAzureActivity(files, r => OperationBuilder.IsRelevant(r, Compatibility));
+                    rows = reader.ReadAzureActivity(files, RelevanceFilters.AzureActivity(Compatibility));
                 }
                 else
                 {

@@ -98,7 +98,7 @@ namespace RunCommandHunt.Commands
                 {
                     WriteVerbose("No operations piped in: reading them from the AzureActivity evidence in -Path.");
                     var reader = new EvidenceReader(new EngineLog(Log), CancellationToken);
-                    operations = OperationBuilder.Build(reader.ReadAzureActivity(evidence.ActivityFiles, r => OperationBuilder.IsRelevant(r, mode)), mode).ToList();
+                    operations = OperationBuilder.Build(reader.ReadAzureActivity(evidence.ActivityFiles, RelevanceFilters.AzureActivity(mode)), mode).ToList();
                 }
                 else
                 {
@@ -212,11 +212,11 @@ namespace RunCommandHunt.Commands
             }
 
             var fileTask = Task.Run(() => result.FileEvents = new EvidenceReader(log, token)
-                .ReadDeviceFileEvents(fileEventFiles, e => ScriptExecutionCorrelator.IsRelevant(e, mode)).ToList(), token);
+                .ReadDeviceFileEvents(fileEventFiles, RelevanceFilters.DeviceFileEvents(mode)).ToList(), token);
             var eventTask = Task.Run(() => result.DeviceEvents = new EvidenceReader(log, token)
-                .ReadDeviceEvents(deviceEventFiles, e => ScriptExecutionCorrelator.IsRelevant(e, mode)).ToList(), token);
+                .ReadDeviceEvents(deviceEventFiles, RelevanceFilters.DeviceEvents(mode)).ToList(), token);
             var processTask = Task.Run(() => result.ProcessEvents = new EvidenceReader(log, token)
-                .ReadDeviceProcessEvents(processFiles, e => ScriptExecutionCorrelator.IsRelevant(e, mode)).ToList(), token);
+                .ReadDeviceProcessEvents(processFiles, RelevanceFilters.DeviceProcessEvents(mode)).ToList(), token);
             return Task.WhenAll(fileTask, eventTask, processTask).ContinueWith(t =>
             {
                 if (t.IsFaulted) throw t.Exception!.InnerExceptions.First();

@@ -174,7 +174,7 @@ namespace RunCommandHunt.Engine.Tests.Readers
             Assert.Equal("not json at all", records[2].AdditionalFields);
             Assert.Equal(new long[] { 1, 2, 3 }, records.Select(r => r.Origin.Line));
             Assert.Empty(log.Rejected);
-            Assert.Single(log.Verbose, m => m.Contains("1 row(s) have an AdditionalFields that is not valid JSON"));
+            Assert.Single(log.Verbose, m => m.Contains("1 used row(s) have an AdditionalFields that is not valid JSON"));
         }
 
         public static IEnumerable<object[]> TextFixtures() => new[]

@@ -3,7 +3,8 @@ using RunCommandHunt.Engine.Diagnostics;
 
 namespace RunCommandHunt.Engine.Readers.Formats
 {
-    internal enum RowStatus { Row, Rejected, End }
+    /// <summary>Skipped: a row its prefilter passed over (it cannot be kept, and would have mapped without an error).</summary>
+    internal enum RowStatus { Row, Rejected, End, Skipped }
 
     /// <summary>Where the last row came from and, when it was rejected, why.</summary>
     internal sealed class RowOutcome
@@ -58,6 +59,11 @@ namespace RunCommandHunt.Engine.Readers.Formats
         /// <summary>Reads the next row. <paramref name="values"/> has Columns.Count slots; needed ones are
         /// overwritten (null when the row has no value).</summary>
         public abstract RowStatus Next(bool[] needed, string?[] values, RowOutcome outcome);
+
+        /// <summary>As <see cref="Next(bool[], string[], RowOutcome)"/>; a source that can test a row's raw text
+        /// may return Skipped for a row <paramref name="prefilter"/> passes over. The others map every row.</summary>
+        public virtual RowStatus Next(bool[] needed, string?[] values, RowOutcome outcome, RowPrefilter.Bound? prefilter)
+            => Next(needed, values, outcome);
 
         /// <summary>"CSV", plus what else is worth knowing: "(semicolon, UTF-16LE, gzip)".</summary>
         protected string Describe(string baseFormat, string? extra = null)

@@ -1,0 +1,137 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace RunCommandHunt.Engine.Readers.Formats
+{
+    /// <summary>
+    /// Tests on a field's UTF-8 bytes, for rows that are passed over before they become strings. Each test may
+    /// say "no" where the full parse would say "yes" (the row then takes the full path), never the reverse.
+    /// </summary>
+    internal static class RawText
+    {
+        /// <summary>Pattern byte: one ASCII whitespace byte (what .NET's \s matches in ASCII, and more).</summary>
+        public const byte AnySpace = (byte)' ';
+        /// <summary>Pattern byte: one ASCII digit.</summary>
+        public const byte AnyDigit = (byte)'#';
+
+        /// <summary>Whether <paramref name="text"/> contains <paramref name="lowerPattern"/> (lower-case ASCII), ASCII
+        /// letters in any case; in the pattern ' ' stands for any ASCII whitespace and '#' for any digit.</summary>
+        [MethodImpl(Hot.Optimize)]
+        public static bool ContainsIgnoreAsciiCase(ReadOnlySpan<byte> text, byte[] lowerPattern)
+        {
+            int n = lowerPattern.Length;
+            if (n == 0) return true;
+            // Search for the first literal byte of the pattern, then match the whole pattern around it.
+            int a = 0;
+            while (a < n && IsClass(lowerPattern[a])) a++;
+            if (a == n) return ContainsAt(text, lowerPattern);
+            byte anchor = lowerPattern[a];
+            byte anchorUpper = IsLower(anchor) ? (byte)(anchor - 0x20) : anchor;
+            int from = a;
+            while (text.Length - from >= n - a)
+            {
+                var rest = text.Slice(from, text.Length - from - (n - a) + 1);
+                int k = anchor == anchorUpper ? rest.IndexOf(anchor) : rest.IndexOfAny(anchor, anchorUpper);
+                if (k < 0) return false;
+                int at = from + k - a;
+                int j = 0;
+                while (j < n && Matches(lowerPattern[j], text[at + j])) j++;
+                if (j == n) return true;
+                from = from + k + 1;
+            }
+            return false;
+        }
+
+        /// <summary>The pattern tried at every position: for patterns of classes only.</summary>
+        private static bool ContainsAt(ReadOnlySpan<byte> text, byte[] pattern)
+        {
+            for (int at = 0; at + pattern.Length <= text.Length; at++)
+            {
+                int j = 0;
+                while (j < pattern.Length && Matches(pattern[j], text[at + j])) j++;
+                if (j == pattern.Length) return true;
+            }
+            return false;
+        }
+
+        private static bool IsClass(byte p) => p == AnySpace || p == AnyDigit;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static bool Matches(byte pattern, byte c)
+        {
+            if (pattern == AnySpace) return c == (byte)' ' || (uint)(c - 0x09) <= 0x0D - 0x09 || (uint)(c - 0x1C) <= 0x1F - 0x1C;
+            if (pattern == AnyDigit) return (uint)(c - '0') <= 9;
+            return Lower(c) == pattern;
+        }
+
+        public static bool EqualsIgnoreAsciiCase(ReadOnlySpan<byte> text, byte[] ascii)
+        {
+            if (text.Length != ascii.Length) return false;
+            for (int i = 0; i < text.Length; i++)
+                if (Lower(text[i]) != Lower(ascii[i])) return false;
+            return true;
+        }
+
+        [MethodImpl(Hot.Optimize)]
+        public static bool IsAscii(ReadOnlySpan<byte> text)
+        {
+            int i = 0;
+            for (; i + 8 <= text.Length; i += 8)
+                if ((MemoryMarshal.Read<ulong>(text.Slice(i)) & 0x8080808080808080UL) != 0) return false;
+            for (; i < text.Length; i++)
+                if (text[i] >= 0x80) return false;
+            return true;
+        }
+
+        /// <summary>yyyy-MM-ddTHH:mm:ss[.f+]Z with a real date and time: what Log Analytics and Defender write, and a
+        /// form <see cref="EvidenceValues.TryParseDateTime"/> accepts.</summary>
+        public static bool IsIsoUtcDateTime(ReadOnlySpan<byte> t)
+        {
+            if (t.Length < 20) return false;
+            if (!Digits(t, 0, 4, out int year) || t[4] != (byte)'-' || !Digits(t, 5, 2, out int month) || t[7] != (byte)'-'
+                || !Digits(t, 8, 2, out int day) || (t[10] | 0x20) != (byte)'t' || !Digits(t, 11, 2, out int hour) || t[13] != (byte)':'
+                || !Digits(t, 14, 2, out int minute) || t[16] != (byte)':' || !Digits(t, 17, 2, out int second))
+                return false;
+            int i = 19;
+            if (t[i] == (byte)'.')
+            {
+                int start = ++i;
+                while (i < t.Length && (uint)(t[i] - '0') <= 9) i++;
+                if (i == start) return false;
+            }
+            if (i != t.Length - 1 || (t[i] | 0x20) != (byte)'z') return false;
+            return year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= DateTime.DaysInMonth(year, month)
+                && hour <= 23 && minute <= 59 && second <= 59;
+        }
+
+        /// <summary>Empty, or an optional sign and 1 to 18 digits: a long <see cref="EvidenceValues.TryParseLong"/> accepts.</summary>
+        public static bool IsPlainLong(ReadOnlySpan<byte> t)
+        {
+            if (t.Length == 0) return true;
+            int i = t[0] == (byte)'-' || t[0] == (byte)'+' ? 1 : 0;
+            if (i == t.Length || t.Length - i > 18) return false;
+            for (; i < t.Length; i++)
+                if ((uint)(t[i] - '0') > 9) return false;
+            return true;
+        }
+
+        private static bool Digits(ReadOnlySpan<byte> t, int at, int count, out int value)
+        {
+            value = 0;
+            for (int k = at; k < at + count; k++)
+            {
+                uint d = (uint)(t[k] - '0');
+                if (d > 9) return false;
+                value = value * 10 + (int)d;
+            }
+            return true;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static bool IsLower(byte c) => (uint)(c - 'a') <= 'z' - 'a';
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static byte Lower(byte c) => (uint)(c - 'A') <= 'Z' - 'A' ? (byte)(c | 0x20) : c;
+    }
+}
