@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using RunCommandHunt.Engine.Diagnostics;
 using RunCommandHunt.Engine.Model;
@@ -129,7 +130,6 @@ namespace RunCommandHunt.Engine.Readers
 
         private IEnumerable<T> ReadFile<T>(EvidenceFile file, EvidenceTable table, EvidenceFilter<T> filter, Mapper<T> map) where T : class
         {
-            var keep = filter.Keep;
             cancellationToken.ThrowIfCancellationRequested();
             if (file.Table != table)
                 throw new EvidenceException($"{file.Path} is a {file.Table} file; it cannot be read as {table}", file.Path) { Reason = "WrongTable" };
@@ -145,21 +145,66 @@ namespace RunCommandHunt.Engine.Readers
                 var binding = source.Columns.GetBinding(table);
                 var prefilter = filter.Prefilter?.Bind(binding);
 
-                var values = new string?[source.Columns.Count];
-                var outcome = new RowOutcome();
-                int lastProgress = Environment.TickCount;
-                bool reportedProgress = false;
+                var rows = new FileRows<T>(this, source, stats, binding, prefilter, filter.Keep, map);
+                while (rows.NextKept(out var record)) yield return record!;
+                stats.Completed = true;
+                if (rows.ReportedProgress) ReportProgress(source, table, finished: true);
+            }
+            finally
+            {
+                source.Dispose();
+                Summarize(stats);
+            }
+        }
+
+        /// <summary>
+        /// The row loop of one file, out of the iterator so that it is compiled fully optimised at once: most rows
+        /// are passed over inside it, and an iterator's loop would run in unoptimised code for the first seconds.
+        /// </summary>
+        private sealed class FileRows<T> where T : class
+        {
+            private readonly EvidenceReader reader;
+            private readonly RowSource source;
+            private readonly FileReadStatistics stats;
+            private readonly TableBinding binding;
+            private readonly RowPrefilter.Bound? prefilter;
+            private readonly Func<T, bool>? keep;
+            private readonly Mapper<T> map;
+            private readonly string?[] values;
+            private readonly RowOutcome outcome = new RowOutcome();
+            private int lastProgress = Environment.TickCount;
+
+            public FileRows(EvidenceReader reader, RowSource source, FileReadStatistics stats, TableBinding binding,
+                RowPrefilter.Bound? prefilter, Func<T, bool>? keep, Mapper<T> map)
+            {
+                this.reader = reader; this.source = source; this.stats = stats; this.binding = binding;
+                this.prefilter = prefilter; this.keep = keep; this.map = map;
+                values = new string?[source.Columns.Count];
+            }
+
+            public bool ReportedProgress { get; private set; }
+
+            /// <summary>Reads rows until one is kept (true) or the file ends (false), counting every row.</summary>
+            [MethodImpl(Hot.Optimize)]
+            public bool NextKept(out T? record)
+            {
+                var token = reader.cancellationToken;
+                var log = reader.log;
                 while (true)
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
+                    token.ThrowIfCancellationRequested();
                     var status = Next(source, binding.Needed, values, outcome, prefilter);
-                    if (status == RowStatus.End) break;
+                    if (status == RowStatus.End)
+                    {
+                        record = null;
+                        return false;
+                    }
                     stats.Read++;
-                    if ((stats.Read & (ProgressCheckRows - 1)) == 0 && unchecked(Environment.TickCount - lastProgress) >= ProgressIntervalMs)
+                    if ((stats.Read & (ProgressCheckRows - 1)) == 0 && unchecked(Environment.TickCount - lastProgress) >= reader.ProgressIntervalMs)
                     {
                         lastProgress = Environment.TickCount;
-                        reportedProgress = true;
-                        ReportProgress(source, table, finished: false);
+                        ReportedProgress = true;
+                        reader.ReportProgress(source, stats.Table, finished: false);
                     }
                     if (status == RowStatus.Skipped)
                     {
@@ -169,11 +214,11 @@ namespace RunCommandHunt.Engine.Readers
                     if (status == RowStatus.Rejected)
                     {
                         stats.Rejected++;
-                        log.RowRejected(new EvidenceRowError(file.Path, outcome.Line, outcome.Column, outcome.Value, outcome.Reason));
+                        log.RowRejected(new EvidenceRowError(source.Path, outcome.Line, outcome.Column, outcome.Value, outcome.Reason));
                         continue;
                     }
-                    var origin = new RecordOrigin(file.Path, outcome.Line);
-                    if (!map(binding, values, origin, out var record, out var error, out bool invalidAdditionalFields))
+                    var origin = new RecordOrigin(source.Path, outcome.Line);
+                    if (!map(binding, values, origin, out record, out var error, out bool invalidAdditionalFields))
                     {
                         stats.Rejected++;
                         log.RowRejected(error!);
@@ -183,20 +228,14 @@ namespace RunCommandHunt.Engine.Readers
                     {
                         stats.Used++;
                         if (invalidAdditionalFields) stats.InvalidAdditionalFields++;
-                        yield return record!;
+                        return true;
                     }
-                    else stats.Filtered++;
+                    stats.Filtered++;
                 }
-                stats.Completed = true;
-                if (reportedProgress) ReportProgress(source, table, finished: true);
-            }
-            finally
-            {
-                source.Dispose();
-                Summarize(stats);
             }
         }
 
+        [MethodImpl(Hot.Optimize)]
         private static RowStatus Next(RowSource source, bool[] needed, string?[] values, RowOutcome outcome, RowPrefilter.Bound? prefilter)
         {
             try

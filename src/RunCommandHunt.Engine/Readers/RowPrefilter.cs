@@ -137,6 +137,7 @@ namespace RunCommandHunt.Engine.Readers
                 return fails && WouldMap(row);
             }
 
+            [MethodImpl(Hot.Optimize)]
             private static bool Holds(IRawRow row, (int Column, byte[] Pattern, bool Exact)[] clause)
             {
                 int asciiChecked = -1;
@@ -154,6 +155,7 @@ namespace RunCommandHunt.Engine.Readers
                 return false;
             }
 
+            [MethodImpl(Hot.Optimize)]
             private bool WouldMap(IRawRow row)
             {
                 var time = row.Field(timeIndex, out bool escaped);

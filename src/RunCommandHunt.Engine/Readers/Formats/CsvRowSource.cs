@@ -78,6 +78,7 @@ namespace RunCommandHunt.Engine.Readers.Formats
         /// <summary>Tests turn the fast row parser off to check it against the general one.</summary>
         internal bool UseFastPath { get; set; } = true;
 
+        [MethodImpl(Hot.Optimize)]
         public override RowStatus Next(bool[] needed, string?[] values, RowOutcome outcome) => Next(needed, values, outcome, null);
 
         /// <summary>Parses the next row; when <paramref name="prefilter"/> says it can be passed over, returns Skipped
@@ -262,6 +263,7 @@ namespace RunCommandHunt.Engine.Readers.Formats
         }
 
         /// <summary>Index of the first CR or LF at or after p, -1 when the buffer ends first.</summary>
+        [MethodImpl(Hot.Optimize)]
         private static int LineBreak(byte[] b, int p, int n)
         {
             int k = b.AsSpan(p, n - p).IndexOfAny((byte)'\r', (byte)'\n');

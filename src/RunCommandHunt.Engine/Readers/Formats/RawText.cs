@@ -44,6 +44,7 @@ namespace RunCommandHunt.Engine.Readers.Formats
         }
 
         /// <summary>The pattern tried at every position: for patterns of classes only.</summary>
+        [MethodImpl(Hot.Optimize)]
         private static bool ContainsAt(ReadOnlySpan<byte> text, byte[] pattern)
         {
             for (int at = 0; at + pattern.Length <= text.Length; at++)
@@ -65,6 +66,7 @@ namespace RunCommandHunt.Engine.Readers.Formats
             return Lower(c) == pattern;
         }
 
+        [MethodImpl(Hot.Optimize)]
         public static bool EqualsIgnoreAsciiCase(ReadOnlySpan<byte> text, byte[] ascii)
         {
             if (text.Length != ascii.Length) return false;
@@ -86,6 +88,7 @@ namespace RunCommandHunt.Engine.Readers.Formats
 
         /// <summary>yyyy-MM-ddTHH:mm:ss[.f+]Z with a real date and time: what Log Analytics and Defender write, and a
         /// form <see cref="EvidenceValues.TryParseDateTime"/> accepts.</summary>
+        [MethodImpl(Hot.Optimize)]
         public static bool IsIsoUtcDateTime(ReadOnlySpan<byte> t)
         {
             if (t.Length < 20) return false;
@@ -106,6 +109,7 @@ namespace RunCommandHunt.Engine.Readers.Formats
         }
 
         /// <summary>Empty, or an optional sign and 1 to 18 digits: a long <see cref="EvidenceValues.TryParseLong"/> accepts.</summary>
+        [MethodImpl(Hot.Optimize)]
         public static bool IsPlainLong(ReadOnlySpan<byte> t)
         {
             if (t.Length == 0) return true;
