@@ -28,8 +28,10 @@ namespace RunCommandHunt.Engine.Tests.Readers
 
         // ------------------------------------------------------------------ the row parser
 
-        private static readonly Gen<string> CsvText =
-            Gen.Char[",\"\r\na \u00e9;"].Array[0, 400].Select(c => new string(c));
+        // Dense (short fields, every structural byte) and sparse (long fields: the eight-byte scans cross their ends).
+        private static readonly Gen<string> CsvText = Gen.OneOf(
+            Gen.Char[",\"\r\na \u00e9;"].Array[0, 400].Select(c => new string(c)),
+            Gen.Frequency((40, Gen.Char['a', 'z']), (2, Gen.Const(',')), (1, Gen.Const('"')), (1, Gen.Const('\n')), (1, Gen.Const('\r'))).Array[0, 600].Select(c => new string(c)));
 
         [Fact]
         public void CsvRows_WhenFastPathOn_ShouldReadEveryRowAsTheGeneralParser()
