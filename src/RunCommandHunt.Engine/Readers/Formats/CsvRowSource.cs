@@ -36,6 +36,8 @@ namespace RunCommandHunt.Engine.Readers.Formats
         private int errorField;
         private long errorLine;
         private string? errorValue;
+        // Kept rows repeat their machine, command line, Authorization...: each distinct value is one string.
+        private readonly StringPool pool = new StringPool();
         // Where each field of the last row lies in buf (content only, without the quotes); valid until the next read.
         private int[] fieldStart = Array.Empty<int>(), fieldEnd = Array.Empty<int>();
         private bool[] fieldEscaped = Array.Empty<bool>();
@@ -92,7 +94,7 @@ namespace RunCommandHunt.Engine.Readers.Formats
             for (int i = 0; i < needed.Length; i++)
             {
                 if (!needed[i]) continue;
-                values[i] = i < fieldCount ? MakeString(fieldStart[i], fieldEnd[i], fieldEscaped[i]) : null;
+                values[i] = i < fieldCount ? pool.Get(buf, fieldStart[i], fieldEnd[i] - fieldStart[i], fieldEscaped[i]) : null;
             }
             return RowStatus.Row;
         }
