@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Threading;
+using System.Threading.Tasks;
 using RunCommandHunt.Engine.Diagnostics;
 using RunCommandHunt.Engine.Model;
 using RunCommandHunt.Engine.Readers.Formats;
@@ -120,17 +121,67 @@ namespace RunCommandHunt.Engine.Readers
             return ReadFiles(files, table, filter, map);
         }
 
+        /// <summary>Files of one table read at once, at most this many (the machine's cores by default).</summary>
+        internal int MaxParallelFiles { get; set; } = Environment.ProcessorCount;
+
         private IEnumerable<T> ReadFiles<T>(IEnumerable<EvidenceFile> files, EvidenceTable table, EvidenceFilter<T> filter, Mapper<T> map) where T : class
         {
-            foreach (var file in files)
+            var list = files as IReadOnlyList<EvidenceFile> ?? files.ToList();
+            if (list.Count < 2 || MaxParallelFiles < 2)
             {
-                foreach (var record in ReadFile(file, table, filter, map)) yield return record;
+                foreach (var file in list)
+                {
+                    foreach (var record in ReadFile(file, table, filter, map, cancellationToken)) yield return record;
+                }
+                yield break;
+            }
+
+            // Several files: read ahead on the cores, hand the records on in file order (what a file keeps is small).
+            var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var gate = new SemaphoreSlim(MaxParallelFiles);
+            var reads = new Task<List<T>>?[list.Count];
+            try
+            {
+                for (int i = 0; i < list.Count; i++)
+                {
+                    var file = list[i];
+                    reads[i] = Task.Run(() =>
+                    {
+                        gate.Wait(stop.Token);
+                        try
+                        {
+                            return ReadFile(file, table, filter, map, stop.Token).ToList();
+                        }
+                        finally
+                        {
+                            gate.Release();
+                        }
+                    }, stop.Token);
+                }
+                for (int i = 0; i < reads.Length; i++)
+                {
+                    var records = reads[i]!.GetAwaiter().GetResult();
+                    reads[i] = null;
+                    foreach (var record in records) yield return record;
+                }
+            }
+            finally
+            {
+                // An abandoned enumeration or a failed file stops the reads still running.
+                stop.Cancel();
+                foreach (var read in reads)
+                {
+                    try { read?.Wait(); }
+                    catch (AggregateException) { }
+                }
+                stop.Dispose();
+                gate.Dispose();
             }
         }
 
-        private IEnumerable<T> ReadFile<T>(EvidenceFile file, EvidenceTable table, EvidenceFilter<T> filter, Mapper<T> map) where T : class
+        private IEnumerable<T> ReadFile<T>(EvidenceFile file, EvidenceTable table, EvidenceFilter<T> filter, Mapper<T> map, CancellationToken token) where T : class
         {
-            cancellationToken.ThrowIfCancellationRequested();
+            token.ThrowIfCancellationRequested();
             if (file.Table != table)
                 throw new EvidenceException($"{file.Path} is a {file.Table} file; it cannot be read as {table}", file.Path) { Reason = "WrongTable" };
 
@@ -145,7 +196,7 @@ namespace RunCommandHunt.Engine.Readers
                 var binding = source.Columns.GetBinding(table);
                 var prefilter = filter.Prefilter?.Bind(binding);
 
-                var rows = new FileRows<T>(this, source, stats, binding, prefilter, filter.Keep, map);
+                var rows = new FileRows<T>(this, source, stats, binding, prefilter, filter.Keep, map, token);
                 while (rows.NextKept(out var record)) yield return record!;
                 stats.Completed = true;
                 if (rows.ReportedProgress) ReportProgress(source, table, finished: true);
@@ -170,15 +221,16 @@ namespace RunCommandHunt.Engine.Readers
             private readonly RowPrefilter.Bound? prefilter;
             private readonly Func<T, bool>? keep;
             private readonly Mapper<T> map;
+            private readonly CancellationToken token;
             private readonly string?[] values;
             private readonly RowOutcome outcome = new RowOutcome();
             private int lastProgress = Environment.TickCount;
 
             public FileRows(EvidenceReader reader, RowSource source, FileReadStatistics stats, TableBinding binding,
-                RowPrefilter.Bound? prefilter, Func<T, bool>? keep, Mapper<T> map)
+                RowPrefilter.Bound? prefilter, Func<T, bool>? keep, Mapper<T> map, CancellationToken token)
             {
                 this.reader = reader; this.source = source; this.stats = stats; this.binding = binding;
-                this.prefilter = prefilter; this.keep = keep; this.map = map;
+                this.prefilter = prefilter; this.keep = keep; this.map = map; this.token = token;
                 values = new string?[source.Columns.Count];
             }
 
@@ -188,7 +240,6 @@ namespace RunCommandHunt.Engine.Readers
             [MethodImpl(Hot.Optimize)]
             public bool NextKept(out T? record)
             {
-                var token = reader.cancellationToken;
                 var log = reader.log;
                 while (true)
                 {
