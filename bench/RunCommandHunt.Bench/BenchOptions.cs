@@ -29,6 +29,8 @@ namespace RunCommandHunt.Bench
         public string Samples { get; private set; } = Path.Combine(BuildInfo.RepoRoot, "samples");
         public bool Regenerate { get; private set; }
         public bool NoProfile { get; private set; }
+        /// <summary>Only the start-up measure: no evidence, no hunts, no DuckDB, no engine profile.</summary>
+        public bool StartupOnly { get; private set; }
         public bool Help { get; private set; }
 
         public const string Usage =
@@ -42,7 +44,8 @@ namespace RunCommandHunt.Bench
             "  --out DIR         evidence cache (default bench/out)\n" +
             "  --samples DIR     the small evidence set for the start-up measure (default samples/)\n" +
             "  --regenerate      generate the evidence again even if cached\n" +
-            "  --no-profile      skip the engine-only stage profile\n";
+            "  --no-profile      skip the engine-only stage profile\n" +
+            "  --startup-only    run only the start-up measure (--startup-repeat processes; no evidence, hunts or profile)\n";
 
         public static BenchOptions Parse(IReadOnlyList<string> args)
         {
@@ -72,10 +75,13 @@ namespace RunCommandHunt.Bench
                     case "--samples": o.Samples = Path.GetFullPath(Value()); break;
                     case "--regenerate": o.Regenerate = true; break;
                     case "--no-profile": o.NoProfile = true; break;
+                    case "--startup-only": o.StartupOnly = true; break;
                     case "-h": case "--help": o.Help = true; break;
                     default: throw new UsageException($"Unknown argument '{a}' (position {i + 1}).");
                 }
             }
+            if (o.StartupOnly && o.StartupRepeat == 0)
+                throw new UsageException("Option --startup-only needs --startup-repeat of at least 1.");
             return o;
         }
 

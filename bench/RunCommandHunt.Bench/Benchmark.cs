@@ -64,8 +64,12 @@ namespace RunCommandHunt.Bench
                 Say($"logs and child results: {workDir}");
                 Say("");
 
-                var sizes = new List<long> { options.Rows };
-                if (options.Scale > 1) sizes.Add(options.Rows * options.Scale);
+                var sizes = new List<long>();
+                if (!options.StartupOnly)
+                {
+                    sizes.Add(options.Rows);
+                    if (options.Scale > 1) sizes.Add(options.Rows * options.Scale);
+                }
                 var runs = new List<SizeRun>();
                 foreach (var rows in sizes)
                 {
@@ -77,6 +81,12 @@ namespace RunCommandHunt.Bench
 
                 Say("== Checks (correctness; any FAIL makes the exit code 1) ==");
                 foreach (var run in runs) Check(run);
+                if (startup != null)
+                {
+                    var failed = startup.Where(r => r.Result.Errors.Count > 0 || r.Result.Findings.Count == 0).ToList();
+                    checks.Add((failed.Count == 0, $"start-up: every process imported the module and the samples hunt wrote objects without error record " +
+                        $"({startup.Count - failed.Count} of {startup.Count}){(failed.Count > 0 && failed[0].Result.Errors.Count > 0 ? ": " + failed[0].Result.Errors[0] : "")}"));
+                }
                 foreach (var c in checks) Say($"  CHECK  {(c.Pass ? "PASS" : "FAIL")}  {c.Text}");
                 Say("");
                 Say("== Targets (performance goals; reported, not part of the exit code) ==");
@@ -156,28 +166,59 @@ namespace RunCommandHunt.Bench
         {
             if (!Directory.Exists(options.Samples)) throw new DirectoryNotFoundException($"{options.Samples}: the samples folder is missing (--samples).");
             Say($"== Start-up: Import-Module + first result of the default pipeline on {options.Samples} ==");
-            var list = new List<(double, ChildResult)>();
-            for (int r = 1; r <= options.StartupRepeat; r++)
-            {
-                string resultPath = Path.Combine(workDir, $"startup-{r}.json");
-                double wall = ChildProcess.Run(ChildProcess.Self(new[] { "--child", "startup", "--data", options.Samples, "--module", options.Manifest, "--result", resultPath }),
-                    Path.Combine(workDir, $"startup-{r}.log"));
-                var res = ChildResult.Load(resultPath);
-                list.Add((wall, res));
-                Say($"  run {r}: process {wall:0.000} s; " + string.Join("; ", res.Figures.Select(f => $"{f.Name} {f.Seconds * 1000:0} ms (CPU {f.CpuSeconds * 1000:0})")) +
-                    $"; {res.Findings.Count} object(s)");
-            }
-            // Experiment: the same cold import without the manifest's format and type data.
-            {
-                string resultPath = Path.Combine(workDir, "import-dll.json");
-                double wall = ChildProcess.Run(ChildProcess.Self(new[] { "--child", "import-dll", "--module", options.Manifest, "--result", resultPath }),
-                    Path.Combine(workDir, "import-dll.log"));
-                var res = ChildResult.Load(resultPath);
-                Say($"  experiment: process {wall:0.000} s; " + string.Join("; ", res.Figures.Select(f => $"{f.Name} {f.Seconds * 1000:0} ms (CPU {f.CpuSeconds * 1000:0})")));
-            }
+            var list = StartupProcesses("startup", options.StartupRepeat, new[] { "--data", options.Samples }, "run");
+            // Experiments, in processes of their own: once, or --startup-repeat times with --startup-only.
+            int experiments = options.StartupOnly ? options.StartupRepeat : 1;
+            Say("  experiment: the same after the runspace ran one trivial script (PowerShell's first-script cost left out, as in an interactive session):");
+            StartupProcesses("startup-after-script", experiments, new[] { "--data", options.Samples }, "  run");
+            Say("  experiment: Import-Module of RunCommandHunt.dll alone (no manifest, so no script, format or type data):");
+            StartupProcesses("import-dll", experiments, Array.Empty<string>(), "  run");
             Say("");
             return list;
         }
+
+        /// <summary>Runs one start-up child kind <paramref name="count"/> times, prints each process and the medians.</summary>
+        private List<(double Wall, ChildResult Result)> StartupProcesses(string kind, int count, string[] extra, string label)
+        {
+            var list = new List<(double Wall, ChildResult Result)>();
+            for (int r = 1; r <= count; r++)
+            {
+                string tag = kind == "startup" ? $"startup-{r}" : $"{kind}-{r}";
+                string resultPath = Path.Combine(workDir, tag + ".json");
+                var args = new List<string> { "--child", kind, "--module", options.Manifest, "--result", resultPath };
+                args.AddRange(extra);
+                double wall = ChildProcess.Run(ChildProcess.Self(args), Path.Combine(workDir, tag + ".log"));
+                var res = ChildResult.Load(resultPath);
+                list.Add((wall, res));
+                Say($"  {label} {r}: process {wall:0.000} s; " + string.Join("; ", res.Figures.Select(f => $"{f.Name} {f.Seconds * 1000:0} ms (CPU {f.CpuSeconds * 1000:0})")) +
+                    (kind == "import-dll" ? "" : $"; {res.Findings.Count} object(s)"));
+            }
+            // Medians over the processes, wall and CPU, of every figure and of the measured sum.
+            if (list.Count > 1)
+            {
+                string indent = label.StartsWith(" ", StringComparison.Ordinal) ? "    " : "  ";
+                Say($"{indent}median of {list.Count}:");
+                foreach (var name in list[0].Result.Figures.Select(f => f.Name))
+                {
+                    var figures = list.Select(x => x.Result.Figures.FirstOrDefault(f => f.Name == name)).Where(f => f != null).Select(f => f!).ToList();
+                    Say($"{indent}  {name,-50} {Median(figures.Select(f => f.Seconds)) * 1000,6:0} ms (CPU {Median(figures.Select(f => f.CpuSeconds)) * 1000:0})");
+                }
+                if (kind != "import-dll")
+                    Say($"{indent}  {"Import-Module + first result (cold)",-50} {Median(list.Select(x => x.Result.ImportSeconds + x.Result.FirstResultSeconds)) * 1000,6:0} ms " +
+                        $"(CPU {Median(list.Select(x => StartupCpu(x.Result))) * 1000:0})");
+            }
+            return list;
+        }
+
+        private static double Median(IEnumerable<double> values)
+        {
+            var sorted = values.OrderBy(v => v).ToList();
+            return sorted.Count == 0 ? 0 : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+        }
+
+        /// <summary>CPU of the measured part of one start-up process: the cold import and the cold first result.</summary>
+        private static double StartupCpu(ChildResult r) =>
+            r.Figures.Where(f => f.Name == "Import-Module (cold)" || f.Name == "first result (cold)").Sum(f => f.CpuSeconds);
 
         // ------------------------------------------------------------------ printing
 
@@ -313,12 +354,12 @@ namespace RunCommandHunt.Bench
         private void StartupTarget(List<(double Wall, ChildResult Result)> runs)
         {
             var sums = runs.Select(r => r.Result.ImportSeconds + r.Result.FirstResultSeconds).OrderBy(s => s).ToList();
-            double median = sums[sums.Count / 2];
+            double median = Median(sums);
             bool produced = runs.All(r => r.Result.Errors.Count == 0 && r.Result.Findings.Count > 0);
             targets.Add((median < 0.5 && produced,
-                $"Import-Module + first result on samples/ < 500 ms: median {median * 1000:0} ms over {runs.Count} fresh process(es) " +
+                $"Import-Module + first result on samples/ < 500 ms: median {median * 1000:0} ms (CPU {Median(runs.Select(r => StartupCpu(r.Result))) * 1000:0} ms) over {runs.Count} fresh process(es) " +
                 $"({string.Join(", ", sums.Select(s => (s * 1000).ToString("0", CultureInfo.InvariantCulture)))} ms; runspace opening not counted: " +
-                $"median {runs.Select(r => r.Result.RunspaceSeconds).OrderBy(s => s).ElementAt(runs.Count / 2) * 1000:0} ms)"));
+                $"median {Median(runs.Select(r => r.Result.RunspaceSeconds)) * 1000:0} ms)"));
         }
 
         // ------------------------------------------------------------------ environment

@@ -53,6 +53,7 @@ namespace RunCommandHunt.Bench
                 {
                     "module" => ModuleRun.Hunt(Arg("--module"), Arg("--data"), Arg("--mode") == "ar" ? "AnalyticRule" : "", Arg("--run")),
                     "startup" => ModuleRun.Startup(Arg("--module"), Arg("--data")),
+                    "startup-after-script" => ModuleRun.StartupAfterScript(Arg("--module"), Arg("--data")),
                     "import-dll" => ModuleRun.ImportDllOnly(Arg("--module")),
                     "duckdb" => DuckDbRun.Hunt(Arg("--data"), Arg("--mode") == "ar", Arg("--run")),
                     "duckdb-count" => DuckDbRun.Count(Arg("--data")),

@@ -35,6 +35,25 @@ namespace RunCommandHunt.Loading
         public string Path { get; }
         public IEnumerable<string> Names => _paths.Keys;
 
+        /// <summary>
+        /// ReadyToRun images of dependencies/ assemblies compiled for one platform, in dependencies/&lt;platform&gt;/ (the
+        /// build writes them for its own platform; see Module.targets), by simple name. Only an image whose IL copy is
+        /// also in dependencies/ counts. Empty when the folder is absent.
+        /// </summary>
+        public Dictionary<string, string> ReadyToRunImages(string? platform)
+        {
+            var images = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            if (string.IsNullOrEmpty(platform)) return images;
+            var dir = System.IO.Path.Combine(Path, platform);
+            if (!Directory.Exists(dir)) return images;
+            foreach (var file in Directory.GetFiles(dir, "*.dll"))
+            {
+                var name = System.IO.Path.GetFileNameWithoutExtension(file);
+                if (_paths.ContainsKey(name)) images[name] = file;
+            }
+            return images;
+        }
+
         public bool TryGetPath(string? simpleName, out string path)
         {
             path = "";

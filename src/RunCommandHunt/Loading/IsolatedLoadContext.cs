@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Reflection;
+using System.Runtime.InteropServices;
 
 namespace RunCommandHunt.Loading
 {
@@ -18,7 +19,10 @@ namespace RunCommandHunt.Loading
     /// older or newer, is never bound to the engine. Assemblies that the host ships at the same or a newer version
     /// (System.Text.Json, System.Memory, ... in the trusted platform list) are left to the default context, as a
     /// .NET build's conflict resolution would pick them: a second netstandard copy of those would only duplicate
-    /// framework types.
+    /// framework types. Where the build left a ReadyToRun image of an assembly for this platform
+    /// (dependencies/&lt;os-arch&gt;/, see Module.targets) and it was compiled from the IL copy beside it (same MVID), the
+    /// image is loaded instead: same metadata and IL, plus native code that spares the first hunt of a session most of
+    /// its JIT compilation.
     /// </remarks>
     internal sealed class IsolatedLoadContext
     {
@@ -51,11 +55,12 @@ namespace RunCommandHunt.Loading
             _resolvingEvent.AddEventHandler(_context, Handler(nameof(ResolveInOwnContext)));
             _defaultResolving = Handler(nameof(ResolveEngineForDefaultContext));
 
+            var images = folder.ReadyToRunImages(PlatformName());
             foreach (var name in folder.Names)
             {
                 folder.TryGetPath(name, out var path);
                 if (SuppliedByPlatform(name, path, platform)) continue;
-                _loaded[name] = Load(path);
+                _loaded[name] = images.TryGetValue(name, out var image) && SameBuild(image, path) ? LoadPreferring(image, path) : Load(path);
             }
             if (!_loaded.ContainsKey(EngineAssemblyName))
                 throw new FileNotFoundException($"RunCommandHunt: {EngineAssemblyName}.dll is missing from {folder.Path}; the module is incomplete. Reinstall it.");
@@ -89,6 +94,52 @@ namespace RunCommandHunt.Loading
         {
             _resolvingEvent.RemoveEventHandler(_defaultContext, _defaultResolving);
             AppDomain.CurrentDomain.AssemblyResolve -= ResolveForModuleAssembly;
+        }
+
+        /// <summary>
+        /// The ReadyToRun image (precompiled for this platform, so the first hunt of a session is not spent in the JIT),
+        /// or the IL copy when the image cannot be loaded. The image holds the same IL and metadata; the runtime uses its
+        /// native code only where it fits, and compiles the rest as it would the IL copy.
+        /// </summary>
+        private Assembly LoadPreferring(string image, string ilPath)
+        {
+            try
+            {
+                return Load(image);
+            }
+            catch (Exception ex) when (ex is FileLoadException || ex is BadImageFormatException || ex is FileNotFoundException)
+            {
+                return Load(ilPath);
+            }
+        }
+
+        /// <summary>
+        /// True when the image was compiled from this IL copy (same MVID): a module folder copied over an older one can
+        /// hold an image of an older engine, which must not run beside the newer cmdlets.
+        /// </summary>
+        private static bool SameBuild(string image, string ilPath)
+        {
+            var imageId = ModuleVersionId.Read(image);
+            return imageId != null && imageId == ModuleVersionId.Read(ilPath);
+        }
+
+        /// <summary>
+        /// The name of this process's platform as the build names the ReadyToRun folder (os-arch: linux-x64, win-x64,
+        /// osx-arm64, ...), or null for a platform the build never compiles for.
+        /// </summary>
+        internal static string? PlatformName()
+        {
+            string? os = RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? "win"
+                : RuntimeInformation.IsOSPlatform(OSPlatform.Linux) ? "linux"
+                : RuntimeInformation.IsOSPlatform(OSPlatform.OSX) ? "osx"
+                : null;
+            string? arch = RuntimeInformation.ProcessArchitecture switch
+            {
+                Architecture.X64 => "x64",
+                Architecture.Arm64 => "arm64",
+                _ => null,
+            };
+            return os == null || arch == null ? null : os + "-" + arch;
         }
 
         private Assembly Load(string path)
