@@ -31,6 +31,7 @@ namespace RunCommandHunt.Bench
         public bool NoProfile { get; private set; }
         /// <summary>Only the start-up measure: no evidence, no hunts, no DuckDB, no engine profile.</summary>
         public bool StartupOnly { get; private set; }
+        public bool IlHost { get; private set; }
         public bool Help { get; private set; }
 
         public const string Usage =
@@ -45,7 +46,8 @@ namespace RunCommandHunt.Bench
             "  --samples DIR     the small evidence set for the start-up measure (default samples/)\n" +
             "  --regenerate      generate the evidence again even if cached\n" +
             "  --no-profile      skip the engine-only stage profile\n" +
-            "  --startup-only    run only the start-up measure (--startup-repeat processes; no evidence, hunts or profile)\n";
+            "  --startup-only    run only the start-up measure (--startup-repeat processes; no evidence, hunts or profile)\n" +
+            "  --il-host         run the measured processes in this build (IL-only PowerShell) instead of a ReadyToRun copy\n";
 
         public static BenchOptions Parse(IReadOnlyList<string> args)
         {
@@ -76,6 +78,7 @@ namespace RunCommandHunt.Bench
                     case "--regenerate": o.Regenerate = true; break;
                     case "--no-profile": o.NoProfile = true; break;
                     case "--startup-only": o.StartupOnly = true; break;
+                    case "--il-host": o.IlHost = true; break;
                     case "-h": case "--help": o.Help = true; break;
                     default: throw new UsageException($"Unknown argument '{a}' (position {i + 1}).");
                 }

@@ -35,6 +35,7 @@ namespace RunCommandHunt.Bench
         private readonly List<(bool Pass, string Text)> checks = new List<(bool, string)>();
         private readonly List<(bool Pass, string Text)> targets = new List<(bool, string)>();
         private string workDir = "";
+        private string? hostDll;
         private StreamWriter? reportFile;
 
         public Benchmark(BenchOptions options, TextWriter console)
@@ -62,6 +63,10 @@ namespace RunCommandHunt.Bench
                     $"{RuntimeInformation.OSDescription}, .NET {Environment.Version}; load average {LoadAverage()}");
                 Say($"module: {options.ModuleDir}");
                 Say($"logs and child results: {workDir}");
+                hostDll = PrecompiledHost.Ensure(options, workDir, Say);
+                Say(hostDll != null
+                    ? $"measured processes: {hostDll} (ReadyToRun, as pwsh ships PowerShell)"
+                    : "measured processes: this build (IL-only PowerShell: start-up includes compiling PowerShell itself)");
                 Say("");
 
                 var sizes = new List<long>();
@@ -140,13 +145,16 @@ namespace RunCommandHunt.Bench
             var args = new List<string> { "--child", kind, "--data", EvidenceDir(rows), "--mode", mode, "--run", m.Name, "--result", resultPath };
             if (kind == "module") args.AddRange(new[] { "--module", options.Manifest });
             console.Write($"  {m.Name,-20} run {repeat} ... ");
-            double wall = ChildProcess.Run(ChildProcess.Self(args), Path.Combine(workDir, tag + ".log"));
+            double wall = ChildProcess.Run(Child(args), Path.Combine(workDir, tag + ".log"));
             var result = ChildResult.Load(resultPath);
             console.WriteLine($"{wall:0.00} s, peak {Mib(result.PeakWorkingSetBytes)} MiB, {result.Findings.Count} finding(s)");
             if (m.Walls.Count == 0 || wall < m.Wall) m.Result = result;
             m.Walls.Add(wall);
             m.Peak = Math.Max(m.Peak, result.PeakWorkingSetBytes);
         }
+
+        private (string File, List<string> Args) Child(IEnumerable<string> args) =>
+            hostDll != null ? ChildProcess.Dll(hostDll, args) : ChildProcess.Self(args);
 
         private ChildResult Profile(long rows, string mode)
         {
@@ -187,7 +195,7 @@ namespace RunCommandHunt.Bench
                 string resultPath = Path.Combine(workDir, tag + ".json");
                 var args = new List<string> { "--child", kind, "--module", options.Manifest, "--result", resultPath };
                 args.AddRange(extra);
-                double wall = ChildProcess.Run(ChildProcess.Self(args), Path.Combine(workDir, tag + ".log"));
+                double wall = ChildProcess.Run(Child(args), Path.Combine(workDir, tag + ".log"));
                 var res = ChildResult.Load(resultPath);
                 list.Add((wall, res));
                 Say($"  {label} {r}: process {wall:0.000} s; " + string.Join("; ", res.Figures.Select(f => $"{f.Name} {f.Seconds * 1000:0} ms (CPU {f.CpuSeconds * 1000:0})")) +
@@ -333,8 +341,13 @@ namespace RunCommandHunt.Bench
             string at = $"[{run.Set.TotalRows:N0} rows]";
             foreach (var (module, duck) in new[] { (run.ModuleDefault, run.DuckCorrected), (run.ModuleAr, run.DuckAr) })
             {
+                // The hunt itself (the pipeline after Import-Module; the query after the connection opened), then the
+                // whole process (each with its own start-up: PowerShell's runspace and the import, .NET and DuckDB's load).
+                double mh = module.Result.HuntSeconds, dh = duck.Result.HuntSeconds;
+                targets.Add((mh <= 0.5 * dh,
+                    $"{at} {module.Name} hunt <= 0.5x {duck.Name} hunt: {mh:0.00} s vs {dh:0.00} s = {Ratio(mh, dh)}"));
                 targets.Add((module.Wall <= 0.5 * duck.Wall,
-                    $"{at} {module.Name} wall <= 0.5x {duck.Name}: {module.Wall:0.00} s vs {duck.Wall:0.00} s = {Ratio(module.Wall, duck.Wall)}"));
+                    $"{at} {module.Name} process wall <= 0.5x {duck.Name}: {module.Wall:0.00} s vs {duck.Wall:0.00} s = {Ratio(module.Wall, duck.Wall)}"));
                 targets.Add((module.Peak <= duck.Peak,
                     $"{at} {module.Name} peak <= {duck.Name} peak: {Mib(module.Peak)} MiB vs {Mib(duck.Peak)} MiB = {Ratio(module.Peak, duck.Peak)}"));
             }
