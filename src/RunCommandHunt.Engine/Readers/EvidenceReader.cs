@@ -17,7 +17,7 @@ namespace RunCommandHunt.Engine.Readers
     /// Read == Used + Filtered + Rejected. Bad rows go to IHuntLog.RowRejected and reading goes on.
     /// Enumerations are lazy; each may run on any thread, and several files may be read at once.
     /// </summary>
-    public sealed class EvidenceReader
+    public sealed partial class EvidenceReader
     {
         private const int ProgressCheckRows = 1024;
         private readonly IHuntLog log;
@@ -186,6 +186,7 @@ namespace RunCommandHunt.Engine.Readers
                 throw new EvidenceException($"{file.Path} is a {file.Table} file; it cannot be read as {table}", file.Path) { Reason = "WrongTable" };
 
             var source = RowSources.Open(file.Path, log);
+            SecondHalf<T>? second = null;
             var stats = new FileReadStatistics(file.Path, table, source.Format);
             lock (statistics) statistics.Add(stats);
             try
@@ -196,13 +197,30 @@ namespace RunCommandHunt.Engine.Readers
                 var binding = source.Columns.GetBinding(table);
                 var prefilter = filter.Prefilter?.Bind(binding);
 
-                var rows = new FileRows<T>(this, source, stats, binding, prefilter, filter.Keep, map, token);
+                var rows = new FileRows<T>(this, log, source, stats, binding, prefilter, filter.Keep, map, token, reportProgress: true);
+                // A large CSV file: its second half read by another core meanwhile (EvidenceReader.Split.cs).
+                second = SecondHalf<T>.Start(this, source, binding, prefilter, filter.Keep, map, token);
                 while (rows.NextKept(out var record)) yield return record!;
+                if (second != null && !((CsvRowSource)source).CrossedStop)
+                {
+                    var half = second.Wait();
+                    if (half != null)
+                    {
+                        half.AddTo(stats, ((CsvRowSource)source).LineNumber, log);
+                        foreach (var record in half.Records) yield return record;
+                    }
+                    else
+                    {
+                        ((CsvRowSource)source).StopAt = long.MaxValue;
+                        while (rows.NextKept(out var record)) yield return record!;
+                    }
+                }
                 stats.Completed = true;
                 if (rows.ReportedProgress) ReportProgress(source, table, finished: true);
             }
             finally
             {
+                second?.Dispose();
                 source.Dispose();
                 Summarize(stats);
             }
@@ -215,6 +233,8 @@ namespace RunCommandHunt.Engine.Readers
         private sealed class FileRows<T> where T : class
         {
             private readonly EvidenceReader reader;
+            private readonly IHuntLog log;
+            private readonly bool reportProgress;
             private readonly RowSource source;
             private readonly FileReadStatistics stats;
             private readonly TableBinding binding;
@@ -226,10 +246,10 @@ namespace RunCommandHunt.Engine.Readers
             private readonly RowOutcome outcome = new RowOutcome();
             private int lastProgress = Environment.TickCount;
 
-            public FileRows(EvidenceReader reader, RowSource source, FileReadStatistics stats, TableBinding binding,
-                RowPrefilter.Bound? prefilter, Func<T, bool>? keep, Mapper<T> map, CancellationToken token)
+            public FileRows(EvidenceReader reader, IHuntLog log, RowSource source, FileReadStatistics stats, TableBinding binding,
+                RowPrefilter.Bound? prefilter, Func<T, bool>? keep, Mapper<T> map, CancellationToken token, bool reportProgress)
             {
-                this.reader = reader; this.source = source; this.stats = stats; this.binding = binding;
+                this.reader = reader; this.log = log; this.reportProgress = reportProgress; this.source = source; this.stats = stats; this.binding = binding;
                 this.prefilter = prefilter; this.keep = keep; this.map = map; this.token = token;
                 values = new string?[source.Columns.Count];
             }
@@ -240,7 +260,6 @@ namespace RunCommandHunt.Engine.Readers
             [MethodImpl(Hot.Optimize)]
             public bool NextKept(out T? record)
             {
-                var log = reader.log;
                 while (true)
                 {
                     token.ThrowIfCancellationRequested();
@@ -251,7 +270,7 @@ namespace RunCommandHunt.Engine.Readers
                         return false;
                     }
                     stats.Read++;
-                    if ((stats.Read & (ProgressCheckRows - 1)) == 0 && unchecked(Environment.TickCount - lastProgress) >= reader.ProgressIntervalMs)
+                    if (reportProgress && (stats.Read & (ProgressCheckRows - 1)) == 0 && unchecked(Environment.TickCount - lastProgress) >= reader.ProgressIntervalMs)
                     {
                         lastProgress = Environment.TickCount;
                         ReportedProgress = true;

@@ -10,10 +10,10 @@ namespace RunCommandHunt.Engine.Readers
     /// <summary>
     /// A test on a row's raw text that every row a relevance predicate keeps must pass, so that the other rows can
     /// be passed over before any string is made of them. It is a conjunction of clauses; a clause holds when one of
-    /// its columns contains one of its tokens (ASCII, any case; in a token ' ' stands for any ASCII whitespace and
-    /// '#' for any digit). A quote in a token is found in CSV's doubled form too: the raw field holds "" for each. It only ever says "cannot be kept": a column with
-    /// non-ASCII text counts as a hit, because .NET's case-insensitive comparisons also match some non-ASCII
-    /// letters ('ı' to "I", 'ſ' to "S"), and a row is passed over only when its time, numbers and Type would also
+    /// its columns contains one of its tokens (see <see cref="Clause"/>; a quote in a token is found in CSV's doubled
+    /// form too, the raw field holding "" for each). It only ever says "cannot be kept": a column with non-ASCII text
+    /// counts as a hit for any-case tokens, because .NET's case-insensitive comparisons also match some non-ASCII
+    /// letters ('ı' to "I", 'ſ' to "S"); and a row is passed over only when its time, numbers and Type would also
     /// have passed the mapper, so that the counts (read = used + filtered + rejected) are what they were without it.
     /// </summary>
     public sealed class RowPrefilter

@@ -198,7 +198,7 @@ namespace RunCommandHunt.Engine.Tests.Readers
             "pwsh -FILE 'script.ps1'", "powershell -File C:\\Scripts\\Rotate-Logs.ps1", "cmd /c -Filex", "powershell -Fıle script1.ps1",
             "powershell -File ſcript2.ps1", "powershell -File /var/lib/waagent/run-command/download/0/script.sh", "-File", "-File script7.ps1x",
             "{\"Command\":\"Get-Process\"}", "{\"Command\":\"script1.ps1\"}", "{\"ScriptContent\":\"Get-Date\"}", "{\"\\u0053criptContent\":\"x\"}",
-            "{\"scriptcontent\":\"x\"}", "{\"Command\":\"\"}", "not json", "{\"Command\":", "\u212a\u0131\u017f",
+            "{\"scriptcontent\":\"x\"}", "{\"Command\":\"\"}", "not json", "{\"Command\":", "\u212a\u0131\u017f", "cr\ronly", "lf\n\nlf",
         };
 
         private static string Csv(IEnumerable<string> fields, bool quoteAll) =>
@@ -206,17 +206,22 @@ namespace RunCommandHunt.Engine.Tests.Readers
 
         private static void AssertSameRead(string path, EvidenceTable table, CompatibilityMode mode)
         {
-            var with = Read(path, table, mode, prefilter: true);
-            var without = Read(path, table, mode, prefilter: false);
-            Assert.True(without.SequenceEqual(with),
-                $"{Path.GetFileName(path)} ({table}, {mode}) differs with the prefilter:\n  without: {string.Join("\n           ", without)}\n  with:    {string.Join("\n           ", with)}\n{File.ReadAllText(path)}");
+            var without = Read(path, table, mode, prefilter: false, split: false);
+            foreach (var (prefilter, split) in new[] { (true, false), (false, true), (true, true) })
+            {
+                var with = Read(path, table, mode, prefilter, split);
+                Assert.True(without.SequenceEqual(with),
+                    $"{Path.GetFileName(path)} ({table}, {mode}) differs with prefilter {prefilter}, read in halves {split}:\n  " +
+                    $"without: {string.Join("\n           ", without)}\n  with:    {string.Join("\n           ", with)}\n{File.ReadAllText(path)}");
+            }
         }
 
         /// <summary>Records, row errors and counts of one read, as text.</summary>
-        private static List<string> Read(string path, EvidenceTable table, CompatibilityMode mode, bool prefilter)
+        private static List<string> Read(string path, EvidenceTable table, CompatibilityMode mode, bool prefilter, bool split)
         {
             var log = new CollectingLog();
-            var reader = new EvidenceReader(log);
+            // In halves: every file of more than a byte, whatever the machine's cores.
+            var reader = new EvidenceReader(log) { SplitMinBytes = split ? 1 : long.MaxValue, MaxParallelFiles = 2 };
             var result = new List<string>();
             try
             {

@@ -23,6 +23,7 @@ namespace RunCommandHunt.Engine.Readers.Formats
         private readonly int columnCount;
         private byte[] buf;
         private int pos, len;
+        private long bufferOffset; // offset of buf[0] in the UTF-8 text (after any byte order mark)
         private bool eof;
         private long line = 1;
         private byte delim = (byte)',';
@@ -75,6 +76,40 @@ namespace RunCommandHunt.Engine.Readers.Formats
                 delim == (byte)';' ? "semicolon" : delim == (byte)'\t' ? "tab" : delim == (byte)',' ? null : $"delimiter '{(char)delim}'");
         }
 
+        /// <summary>
+        /// The rows from byte <paramref name="offset"/> of the UTF-8 text on (a row boundary, as far as anyone knows:
+        /// EvidenceReader checks that the first part's reader ends exactly there), with <paramref name="first"/>'s
+        /// header and delimiter; <paramref name="input"/> starts at that offset, lines are counted from <paramref name="line"/>.
+        /// </summary>
+        internal CsvRowSource(EvidenceStream stream, CsvRowSource first, Stream input, long offset, long line, int bufferBytes = 1 << 20) : base(stream)
+        {
+            this.input = input;
+            buf = new byte[Math.Max(bufferBytes, 64)];
+            maxRowBytes = first.maxRowBytes;
+            delim = first.delim;
+            columnCount = first.columnCount;
+            fieldStart = new int[columnCount];
+            fieldEnd = new int[columnCount];
+            fieldEscaped = new bool[columnCount];
+            Columns = first.Columns;
+            Format = first.Format;
+            this.line = line;
+            bufferOffset = offset;
+            Fill(0);
+        }
+
+        /// <summary>Where this reader stops (End) when a row boundary falls exactly there; a row over it clears it
+        /// and sets <see cref="CrossedStop"/>, and reading goes on to the end of the file.</summary>
+        internal long StopAt { get; set; } = long.MaxValue;
+
+        internal bool CrossedStop { get; private set; }
+
+        /// <summary>The line the next row starts on (1-based, physical lines).</summary>
+        internal long LineNumber => line;
+
+        /// <summary>Offset in the UTF-8 text of the next byte to read.</summary>
+        internal long Offset => bufferOffset + pos;
+
         public char Delimiter => (char)delim;
 
         /// <summary>Tests turn the fast row parser off to check it against the general one.</summary>
@@ -115,6 +150,14 @@ namespace RunCommandHunt.Engine.Readers.Formats
         {
             while (true)
             {
+                // A read of the first part of a file ends where the second part's reader began (EvidenceReader's
+                // split); a row that went over that point (the last one, too) means the split fell inside a row.
+                if (bufferOffset + pos >= StopAt)
+                {
+                    if (bufferOffset + pos == StopAt) return RowStatus.End;
+                    CrossedStop = true;
+                    StopAt = long.MaxValue;
+                }
                 if (pos >= len)
                 {
                     if (eof) return RowStatus.End;
@@ -545,6 +588,7 @@ namespace RunCommandHunt.Engine.Readers.Formats
 
         private void Fill(int keepFrom)
         {
+            bufferOffset += keepFrom;
             int keep = len - keepFrom;
             if (keepFrom > 0 && keep > 0) Buffer.BlockCopy(buf, keepFrom, buf, 0, keep);
             pos -= keepFrom;

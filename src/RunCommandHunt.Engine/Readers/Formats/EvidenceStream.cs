@@ -39,6 +39,10 @@ namespace RunCommandHunt.Engine.Readers.Formats
         public string? NotText { get; private set; }
         /// <summary>Set when UTF-8 content holds invalid sequences (an ANSI export?): such bytes read as U+FFFD.</summary>
         public string? EncodingWarning { get; private set; }
+        /// <summary>Bytes of the byte order mark skipped at the start.</summary>
+        public int BomLength { get; private set; }
+        /// <summary>Uncompressed UTF-8: the text's byte N is the file's byte BomLength + N, so the file can be read in parts.</summary>
+        public bool IsPlainUtf8 => !Gzip && Encoding is UTF8Encoding;
 
         /// <summary>Bytes read from the file on disk (compressed bytes for gzip): progress against <see cref="Length"/>.</summary>
         public long Position
@@ -92,6 +96,7 @@ namespace RunCommandHunt.Engine.Readers.Formats
             else if (n >= 2 && prefix[0] != 0 && prefix[1] == 0) SetUtf16(false);
             else if (n >= 2 && prefix[0] == 0 && prefix[1] != 0) SetUtf16(true);
             content.Skip(bom);
+            BomLength = bom;
             PrefixIsWhole = n < SniffBytes;
             if (n >= 4 && prefix[0] == (byte)'P' && prefix[1] == (byte)'K' && prefix[2] == 3 && prefix[3] == 4)
                 NotText = "a zip archive or Excel workbook, not a text export (save the sheet as CSV)";

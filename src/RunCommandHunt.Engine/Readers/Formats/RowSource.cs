@@ -31,7 +31,7 @@ namespace RunCommandHunt.Engine.Readers.Formats
             Stream = stream;
         }
 
-        protected EvidenceStream Stream { get; }
+        internal EvidenceStream Stream { get; }
         public string Path => Stream.Path;
         public ColumnSet Columns { get; protected set; } = new ColumnSet(Array.Empty<string>());
         public string Format { get; protected set; } = "";

@@ -1,0 +1,153 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
+using RunCommandHunt.Engine.Diagnostics;
+using RunCommandHunt.Engine.Model;
+using RunCommandHunt.Engine.Readers.Formats;
+
+namespace RunCommandHunt.Engine.Readers
+{
+    public sealed partial class EvidenceReader
+    {
+        /// <summary>Plain UTF-8 CSV files at least this large are read in two halves at once (when there are two cores).</summary>
+        internal long SplitMinBytes { get; set; } = 64L << 20;
+
+        /// <summary>
+        /// The second half of a large CSV file, read on another core while the caller reads the first half up to where
+        /// this one began (the first line break after the middle). That point is a row boundary unless a quoted field
+        /// spans it: the first half's reader then reads over it (CsvRowSource.CrossedStop) to the end of the file and
+        /// this half is thrown away. Its rows, counts and row errors are kept aside and handed on after the first
+        /// half's, with line numbers counted on from where the first half ended, so that the result is the one a
+        /// single reader gives.
+        /// </summary>
+        private sealed class SecondHalf<T> : IDisposable where T : class
+        {
+            private readonly CancellationTokenSource stop;
+            private readonly Task<Half?> read;
+
+            private SecondHalf(CancellationTokenSource stop, Task<Half?> read)
+            {
+                this.stop = stop;
+                this.read = read;
+            }
+
+            public static SecondHalf<T>? Start(EvidenceReader reader, RowSource source, TableBinding binding, RowPrefilter.Bound? prefilter,
+                Func<T, bool>? keep, Mapper<T> map, CancellationToken token)
+            {
+                if (!(source is CsvRowSource first) || !first.Stream.IsPlainUtf8 || reader.MaxParallelFiles < 2 || source.TotalBytes < reader.SplitMinBytes)
+                    return null;
+                long middle = MiddleLineStart(source.Path, source.TotalBytes) - first.Stream.BomLength;
+                if (middle <= first.Offset) return null;
+                first.StopAt = middle;
+
+                var stop = CancellationTokenSource.CreateLinkedTokenSource(token);
+                var read = Task.Run(() =>
+                {
+                    var log = new KeptLog();
+                    var stats = new FileReadStatistics(source.Path, binding.Table, source.Format);
+                    var records = new List<T>();
+                    var stream = EvidenceStream.Open(source.Path);
+                    var input = new FileStream(source.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16, FileOptions.SequentialScan);
+                    input.Position = first.Stream.BomLength + middle;
+                    using (var half = new CsvRowSource(stream, first, input, middle, line: 1))
+                    {
+                        var rows = new FileRows<T>(reader, log, half, stats, binding, prefilter, keep, map, stop.Token, reportProgress: false);
+                        while (rows.NextKept(out var record)) records.Add(record!);
+                    }
+                    return (Half?)new Half(records, stats, log);
+                }, stop.Token);
+                return new SecondHalf<T>(stop, read);
+            }
+
+            /// <summary>The second half, once read; null when it failed (the caller then reads on by itself, and
+            /// meets the same failure at the same row).</summary>
+            public Half? Wait()
+            {
+                try
+                {
+                    return read.GetAwaiter().GetResult();
+                }
+                catch (Exception)
+                {
+                    return null;
+                }
+            }
+
+            public void Dispose()
+            {
+                stop.Cancel();
+                try { read.Wait(); }
+                catch (AggregateException) { }
+                stop.Dispose();
+            }
+
+            /// <summary>Offset of the first line start after the middle of the file (its length when none).</summary>
+            private static long MiddleLineStart(string path, long length)
+            {
+                using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16);
+                long at = length / 2;
+                file.Position = at;
+                var buffer = new byte[1 << 16];
+                int n;
+                while ((n = file.Read(buffer, 0, buffer.Length)) > 0)
+                {
+                    int k = Array.IndexOf(buffer, (byte)'\n', 0, n);
+                    if (k >= 0) return at + k + 1;
+                    at += n;
+                }
+                return length;
+            }
+
+            internal sealed class Half
+            {
+                public Half(List<T> records, FileReadStatistics stats, KeptLog log)
+                {
+                    Records = records; Stats = stats; Log = log;
+                }
+
+                public List<T> Records { get; }
+                public FileReadStatistics Stats { get; }
+                public KeptLog Log { get; }
+
+                /// <summary>Adds this half's counts to the file's, and reports its row errors, its lines counted on
+                /// from <paramref name="firstLine"/> (the line the first half ended on).</summary>
+                public void AddTo(FileReadStatistics stats, long firstLine, IHuntLog log)
+                {
+                    long shift = firstLine - 1;
+                    stats.Read += Stats.Read;
+                    stats.Used += Stats.Used;
+                    stats.Filtered += Stats.Filtered;
+                    stats.Rejected += Stats.Rejected;
+                    stats.InvalidAdditionalFields += Stats.InvalidAdditionalFields;
+                    foreach (var e in Log.Rejected)
+                        log.RowRejected(new EvidenceRowError(e.Source, e.Line + shift, e.Column, e.Value, e.Reason));
+                    foreach (var r in Records) Shift(r, shift);
+                }
+
+                private static void Shift(T record, long shift)
+                {
+                    switch (record)
+                    {
+                        case AzureActivityRecord a: a.Origin = new RecordOrigin(a.Origin.Source, a.Origin.Line + shift); break;
+                        case DeviceFileEventRecord f: f.Origin = new RecordOrigin(f.Origin.Source, f.Origin.Line + shift); break;
+                        case DeviceEventRecord d: d.Origin = new RecordOrigin(d.Origin.Source, d.Origin.Line + shift); break;
+                        case DeviceProcessEventRecord p: p.Origin = new RecordOrigin(p.Origin.Source, p.Origin.Line + shift); break;
+                        default: throw new InvalidOperationException($"{typeof(T)} has no line to shift");
+                    }
+                }
+            }
+        }
+
+        /// <summary>The second half's row errors, kept until the first half has been read.</summary>
+        private sealed class KeptLog : IHuntLog
+        {
+            public readonly List<EvidenceRowError> Rejected = new List<EvidenceRowError>();
+            public void Verbose(string message) { }
+            public void Warning(string message) { }
+            public void RowRejected(EvidenceRowError error) => Rejected.Add(error);
+            public void Progress(string activity, string status, int percent) { }
+        }
+    }
+}
