@@ -136,32 +136,25 @@ namespace RunCommandHunt.Engine.Readers
                 yield break;
             }
 
-            // Several files: read ahead on the cores, hand the records on in file order (what a file keeps is small).
+            // Several files: read ahead on the cores (at most MaxParallelFiles at once, started in file order as the
+            // earlier ones are handed on), records handed on in file order (what a file keeps is small).
             var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var gate = new SemaphoreSlim(MaxParallelFiles);
             var reads = new Task<List<T>>?[list.Count];
+            int started = 0;
+            void StartNext()
+            {
+                if (started >= list.Count) return;
+                var file = list[started];
+                reads[started++] = Task.Run(() => ReadFile(file, table, filter, map, stop.Token).ToList(), stop.Token);
+            }
             try
             {
-                for (int i = 0; i < list.Count; i++)
-                {
-                    var file = list[i];
-                    reads[i] = Task.Run(() =>
-                    {
-                        gate.Wait(stop.Token);
-                        try
-                        {
-                            return ReadFile(file, table, filter, map, stop.Token).ToList();
-                        }
-                        finally
-                        {
-                            gate.Release();
-                        }
-                    }, stop.Token);
-                }
+                for (int k = 0; k < MaxParallelFiles; k++) StartNext();
                 for (int i = 0; i < reads.Length; i++)
                 {
                     var records = reads[i]!.GetAwaiter().GetResult();
                     reads[i] = null;
+                    StartNext();
                     foreach (var record in records) yield return record;
                 }
             }
@@ -175,7 +168,6 @@ namespace RunCommandHunt.Engine.Readers
                     catch (AggregateException) { }
                 }
                 stop.Dispose();
-                gate.Dispose();
             }
         }
 

@@ -20,21 +20,22 @@ namespace RunCommandHunt.Engine.Tests.Readers
             return Path.Combine(dir, "samples");
         }
 
-        /// <summary>Four DeviceEvents files: the samples' rows dealt out in turn, so that each file has some of every run.</summary>
-        private static string[] Split(TempDir dir)
+        /// <summary>DeviceEvents files: the samples' rows dealt out in turn, so that each file has some of every run.</summary>
+        private static string[] Split(TempDir dir, int files = 4)
         {
             var lines = File.ReadAllLines(Path.Combine(SamplesDir(), "DeviceEvents.csv"));
-            return Enumerable.Range(0, 4).Select(k =>
-                dir.Write($"DeviceEvents_{k}.csv", string.Join("\n", new[] { lines[0] }.Concat(lines.Skip(1).Where((_, i) => i % 4 == k))) + "\n")).ToArray();
+            return Enumerable.Range(0, files).Select(k =>
+                dir.Write($"DeviceEvents_{k:D2}.csv", string.Join("\n", new[] { lines[0] }.Concat(lines.Skip(1).Where((_, i) => i % files == k))) + "\n")).ToArray();
         }
 
         [Theory]
-        [InlineData(CompatibilityMode.None)]
-        [InlineData(CompatibilityMode.AnalyticRule)]
-        public void ReadDeviceEvents_WhenSeveralFilesReadAtOnce_ShouldGiveTheRecordsAndCountsOfOneAfterTheOther(CompatibilityMode mode)
+        [InlineData(CompatibilityMode.None, 4, 4)]
+        [InlineData(CompatibilityMode.AnalyticRule, 4, 4)]
+        [InlineData(CompatibilityMode.None, 13, 3)]
+        public void ReadDeviceEvents_WhenSeveralFilesReadAtOnce_ShouldGiveTheRecordsAndCountsOfOneAfterTheOther(CompatibilityMode mode, int fileCount, int atOnce)
         {
             using var dir = new TempDir();
-            var paths = Split(dir);
+            var paths = Split(dir, fileCount);
             string[] Read(int parallel, out string[] stats)
             {
                 var reader = new EvidenceReader(new CollectingLog()) { MaxParallelFiles = parallel };
@@ -45,11 +46,11 @@ namespace RunCommandHunt.Engine.Tests.Readers
             }
 
             var one = Read(1, out var oneStats);
-            var four = Read(4, out var fourStats);
+            var several = Read(atOnce, out var severalStats);
             Assert.NotEmpty(one);
-            Assert.Equal(one, four);
-            Assert.Equal(oneStats, fourStats);
-            Assert.Equal(4, fourStats.Length);
+            Assert.Equal(one, several);
+            Assert.Equal(oneStats, severalStats);
+            Assert.Equal(fileCount, severalStats.Length);
         }
 
         [Fact]
