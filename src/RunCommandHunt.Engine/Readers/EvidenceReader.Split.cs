@@ -26,6 +26,10 @@ namespace RunCommandHunt.Engine.Readers
         {
             private readonly CancellationTokenSource stop;
             private readonly Task<Half?> read;
+            private long bytesDone;
+
+            /// <summary>Bytes of this half read so far, for the file's progress.</summary>
+            public long BytesDone => Interlocked.Read(ref bytesDone);
 
             private SecondHalf(CancellationTokenSource stop, Task<Half?> read)
             {
@@ -43,6 +47,7 @@ namespace RunCommandHunt.Engine.Readers
                 first.StopAt = middle;
 
                 var stop = CancellationTokenSource.CreateLinkedTokenSource(token);
+                SecondHalf<T>? self = null;
                 var read = Task.Run(() =>
                 {
                     var log = new KeptLog();
@@ -53,12 +58,14 @@ namespace RunCommandHunt.Engine.Readers
                     input.Position = first.Stream.BomLength + middle;
                     using (var half = new CsvRowSource(stream, first, input, middle, line: 1))
                     {
-                        var rows = new FileRows<T>(reader, log, half, stats, binding, prefilter, keep, map, stop.Token, reportProgress: false);
+                        var rows = new FileRows<T>(reader, log, half, stats, binding, prefilter, keep, map, stop.Token, reportProgress: false,
+                            onCheck: s => { if (self != null) Interlocked.Exchange(ref self.bytesDone, ((CsvRowSource)s).Offset - middle); });
                         while (rows.NextKept(out var record)) records.Add(record!);
                     }
                     return (Half?)new Half(records, stats, log);
                 }, stop.Token);
-                return new SecondHalf<T>(stop, read);
+                self = new SecondHalf<T>(stop, read);
+                return self;
             }
 
             /// <summary>The second half, once read; null when it failed (the caller then reads on by itself, and

@@ -189,17 +189,19 @@ namespace RunCommandHunt.Engine.Readers
                 var binding = source.Columns.GetBinding(table);
                 var prefilter = filter.Prefilter?.Bind(binding);
 
-                var rows = new FileRows<T>(this, log, source, stats, binding, prefilter, filter.Keep, map, token, reportProgress: true);
                 // A large CSV file: its second half read by another core meanwhile (EvidenceReader.Split.cs).
                 second = SecondHalf<T>.Start(this, source, binding, prefilter, filter.Keep, map, token);
+                var half = second;
+                var rows = new FileRows<T>(this, log, source, stats, binding, prefilter, filter.Keep, map, token, reportProgress: true,
+                    otherBytes: half == null ? null : (Func<long>)(() => half.BytesDone));
                 while (rows.NextKept(out var record)) yield return record!;
                 if (second != null && !((CsvRowSource)source).CrossedStop)
                 {
-                    var half = second.Wait();
-                    if (half != null)
+                    var read = second.Wait();
+                    if (read != null)
                     {
-                        half.AddTo(stats, ((CsvRowSource)source).LineNumber, log);
-                        foreach (var record in half.Records) yield return record;
+                        read.AddTo(stats, ((CsvRowSource)source).LineNumber, log);
+                        foreach (var record in read.Records) yield return record;
                     }
                     else
                     {
@@ -208,7 +210,7 @@ namespace RunCommandHunt.Engine.Readers
                     }
                 }
                 stats.Completed = true;
-                if (rows.ReportedProgress) ReportProgress(source, table, finished: true);
+                if (rows.ReportedProgress) ReportProgress(source, table, finished: true, 0);
             }
             finally
             {
@@ -227,6 +229,8 @@ namespace RunCommandHunt.Engine.Readers
             private readonly EvidenceReader reader;
             private readonly IHuntLog log;
             private readonly bool reportProgress;
+            private readonly Func<long>? otherBytes;
+            private readonly Action<RowSource>? onCheck;
             private readonly RowSource source;
             private readonly FileReadStatistics stats;
             private readonly TableBinding binding;
@@ -239,9 +243,12 @@ namespace RunCommandHunt.Engine.Readers
             private int lastProgress = Environment.TickCount;
 
             public FileRows(EvidenceReader reader, IHuntLog log, RowSource source, FileReadStatistics stats, TableBinding binding,
-                RowPrefilter.Bound? prefilter, Func<T, bool>? keep, Mapper<T> map, CancellationToken token, bool reportProgress)
+                RowPrefilter.Bound? prefilter, Func<T, bool>? keep, Mapper<T> map, CancellationToken token, bool reportProgress,
+                Func<long>? otherBytes = null, Action<RowSource>? onCheck = null)
             {
-                this.reader = reader; this.log = log; this.reportProgress = reportProgress; this.source = source; this.stats = stats; this.binding = binding;
+                this.reader = reader; this.log = log; this.reportProgress = reportProgress; this.source = source;
+                // A file read in halves: the other half's bytes count in the progress; the second half publishes them.
+                this.otherBytes = otherBytes; this.onCheck = onCheck; this.stats = stats; this.binding = binding;
                 this.prefilter = prefilter; this.keep = keep; this.map = map; this.token = token;
                 values = new string?[source.Columns.Count];
             }
@@ -262,11 +269,15 @@ namespace RunCommandHunt.Engine.Readers
                         return false;
                     }
                     stats.Read++;
-                    if (reportProgress && (stats.Read & (ProgressCheckRows - 1)) == 0 && unchecked(Environment.TickCount - lastProgress) >= reader.ProgressIntervalMs)
+                    if ((stats.Read & (ProgressCheckRows - 1)) == 0)
                     {
-                        lastProgress = Environment.TickCount;
-                        ReportedProgress = true;
-                        reader.ReportProgress(source, stats.Table, finished: false);
+                        onCheck?.Invoke(source);
+                        if (reportProgress && unchecked(Environment.TickCount - lastProgress) >= reader.ProgressIntervalMs)
+                        {
+                            lastProgress = Environment.TickCount;
+                            ReportedProgress = true;
+                            reader.ReportProgress(source, stats.Table, finished: false, otherBytes?.Invoke() ?? 0);
+                        }
                     }
                     if (status == RowStatus.Skipped)
                     {
@@ -311,10 +322,10 @@ namespace RunCommandHunt.Engine.Readers
         }
 
         /// <summary>Bytes of the file on disk read so far (compressed bytes for gzip) against its length.</summary>
-        private void ReportProgress(RowSource source, EvidenceTable table, bool finished)
+        private void ReportProgress(RowSource source, EvidenceTable table, bool finished, long otherBytes)
         {
             long total = source.TotalBytes;
-            long done = finished ? total : Math.Min(source.BytesRead, total);
+            long done = finished ? total : Math.Min(source.BytesRead + otherBytes, total);
             int percent = total > 0 ? (int)(done * 100 / total) : -1;
             const double mb = 1024 * 1024;
             log.Progress($"Reading {table}", $"{System.IO.Path.GetFileName(source.Path)}: {done / mb:F0} of {total / mb:F0} MB", percent);

@@ -54,6 +54,26 @@ namespace RunCommandHunt.Engine.Tests.Readers
         }
 
         [Fact]
+        public void ReadDeviceFileEvents_WhenReadInHalves_ShouldReportProgressOfBothUpToTheEnd()
+        {
+            using var dir = new TempDir();
+            var sb = new System.Text.StringBuilder("TimeGenerated,DeviceName,FileName,InitiatingProcessFileName\n");
+            for (int i = 0; i < 20000; i++) sb.Append($"2023-06-09T10:00:00Z,vm{i},script{i}.ps1,RunCommandExtension.exe\n");
+            var path = dir.Write("DeviceFileEvents.csv", sb.ToString());
+            var log = new CollectingLog();
+            var reader = new EvidenceReader(log) { ProgressIntervalMs = 0, SplitMinBytes = 1, MaxParallelFiles = 2 };
+            var records = reader.ReadDeviceFileEvents(reader.Resolve(new[] { path }, EvidenceTable.DeviceFileEvents)).ToList();
+
+            Assert.Equal(20000, records.Count);
+            Assert.Equal(Enumerable.Range(2, 20000).Select(i => (long)i), records.Select(r => r.Origin.Line));
+            var stats = Assert.Single(reader.Statistics);
+            Assert.Equal((20000L, 20000L, 0L, 0L), (stats.Read, stats.Used, stats.Filtered, stats.Rejected));
+            Assert.NotEmpty(log.Progress);
+            Assert.All(log.Progress, p => Assert.InRange(p.Percent, 0, 100));
+            Assert.Equal(100, log.Progress[^1].Percent);
+        }
+
+        [Fact]
         public void ReadDeviceEvents_WhenEnumerationAbandoned_ShouldStopWithoutError()
         {
             using var dir = new TempDir();
