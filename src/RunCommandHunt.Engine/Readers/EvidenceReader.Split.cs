@@ -24,6 +24,7 @@ namespace RunCommandHunt.Engine.Readers
         /// </summary>
         private sealed class SecondHalf<T> : IDisposable where T : class
         {
+            private readonly CsvRowSource first;
             private readonly CancellationTokenSource stop;
             private readonly Task<Half?> read;
             private long bytesDone;
@@ -31,8 +32,9 @@ namespace RunCommandHunt.Engine.Readers
             /// <summary>Bytes of this half read so far, for the file's progress.</summary>
             public long BytesDone => Interlocked.Read(ref bytesDone);
 
-            private SecondHalf(CancellationTokenSource stop, Task<Half?> read)
+            private SecondHalf(CsvRowSource first, CancellationTokenSource stop, Task<Half?> read)
             {
+                this.first = first;
                 this.stop = stop;
                 this.read = read;
             }
@@ -64,22 +66,35 @@ namespace RunCommandHunt.Engine.Readers
                     }
                     return (Half?)new Half(records, stats, log);
                 }, stop.Token);
-                self = new SecondHalf<T>(stop, read);
+                self = new SecondHalf<T>(first, stop, read);
                 return self;
             }
 
-            /// <summary>The second half, once read; null when it failed (the caller then reads on by itself, and
-            /// meets the same failure at the same row).</summary>
-            public Half? Wait()
+            /// <summary>
+            /// Once the first half's reader has stopped: the second half's records, its counts and row errors added to
+            /// the file's. Nothing when the split fell inside a row (the first half's reader went on to the end) or
+            /// when the second half failed: the first half's reader is then let read on, and meets the same failure at
+            /// the same row.
+            /// </summary>
+            public IReadOnlyList<T> Join(FileReadStatistics stats, IHuntLog log)
             {
+                if (first.CrossedStop) return Array.Empty<T>();
+                Half? half;
                 try
                 {
-                    return read.GetAwaiter().GetResult();
+                    half = read.GetAwaiter().GetResult();
                 }
                 catch (Exception)
                 {
-                    return null;
+                    half = null;
                 }
+                if (half == null)
+                {
+                    first.StopAt = long.MaxValue;
+                    return Array.Empty<T>();
+                }
+                half.AddTo(stats, first.LineNumber, log);
+                return half.Records;
             }
 
             public void Dispose()

@@ -195,19 +195,12 @@ namespace RunCommandHunt.Engine.Readers
                 var rows = new FileRows<T>(this, log, source, stats, binding, prefilter, filter.Keep, map, token, reportProgress: true,
                     otherBytes: half == null ? null : (Func<long>)(() => half.BytesDone));
                 while (rows.NextKept(out var record)) yield return record!;
-                if (second != null && !((CsvRowSource)source).CrossedStop)
+                if (half != null)
                 {
-                    var read = second.Wait();
-                    if (read != null)
-                    {
-                        read.AddTo(stats, ((CsvRowSource)source).LineNumber, log);
-                        foreach (var record in read.Records) yield return record;
-                    }
-                    else
-                    {
-                        ((CsvRowSource)source).StopAt = long.MaxValue;
-                        while (rows.NextKept(out var record)) yield return record!;
-                    }
+                    foreach (var record in half.Join(stats, log)) yield return record;
+                    // When the second half could not be used, the first half's reader reads on to the end (it already
+                    // has when the split fell inside a row); after a join it is at its stop and reads nothing.
+                    while (rows.NextKept(out var record)) yield return record!;
                 }
                 stats.Completed = true;
                 if (rows.ReportedProgress) ReportProgress(source, table, finished: true, 0);

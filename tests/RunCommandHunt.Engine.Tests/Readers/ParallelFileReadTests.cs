@@ -13,17 +13,10 @@ namespace RunCommandHunt.Engine.Tests.Readers
     /// the other gives.</summary>
     public class ParallelFileReadTests
     {
-        private static string SamplesDir()
-        {
-            var dir = AppContext.BaseDirectory;
-            while (!Directory.Exists(Path.Combine(dir, "samples"))) dir = Path.GetDirectoryName(dir)!;
-            return Path.Combine(dir, "samples");
-        }
-
         /// <summary>DeviceEvents files: the samples' rows dealt out in turn, so that each file has some of every run.</summary>
         private static string[] Split(TempDir dir, int files = 4)
         {
-            var lines = File.ReadAllLines(Path.Combine(SamplesDir(), "DeviceEvents.csv"));
+            var lines = File.ReadAllLines(Path.Combine(Fixtures.SamplesDir(), "DeviceEvents.csv"));
             return Enumerable.Range(0, files).Select(k =>
                 dir.Write($"DeviceEvents_{k:D2}.csv", string.Join("\n", new[] { lines[0] }.Concat(lines.Skip(1).Where((_, i) => i % files == k))) + "\n")).ToArray();
         }

@@ -289,11 +289,7 @@ namespace RunCommandHunt.Engine.Tests.Readers
             }
         }
 
-        private static IEnumerable<string> SampleCsvFiles()
-        {
-            var dir = AppContext.BaseDirectory;
-            while (dir != null && !Directory.Exists(Path.Combine(dir, "samples"))) dir = Path.GetDirectoryName(dir);
-            return dir == null ? Enumerable.Empty<string>() : Directory.EnumerateFiles(Path.Combine(dir, "samples"), "*.csv").OrderBy(f => f, StringComparer.Ordinal);
-        }
+        private static IEnumerable<string> SampleCsvFiles() =>
+            Directory.EnumerateFiles(Fixtures.SamplesDir(), "*.csv").OrderBy(f => f, StringComparer.Ordinal);
     }
 }

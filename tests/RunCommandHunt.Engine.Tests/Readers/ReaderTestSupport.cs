@@ -67,6 +67,15 @@ namespace RunCommandHunt.Engine.Tests.Readers
     {
         public static string Path(string name) => System.IO.Path.Combine(AppContext.BaseDirectory, "Fixtures", "Readers", name);
 
+        /// <summary>The repository's samples/ folder (found upwards from the test binaries).</summary>
+        public static string SamplesDir()
+        {
+            var dir = AppContext.BaseDirectory;
+            while (!Directory.Exists(System.IO.Path.Combine(dir, "samples")))
+                dir = System.IO.Path.GetDirectoryName(dir) ?? throw new DirectoryNotFoundException("samples/ not found above " + AppContext.BaseDirectory);
+            return System.IO.Path.Combine(dir, "samples");
+        }
+
         public static byte[] Bytes(string name) => File.ReadAllBytes(Path(name));
 
         public static string Text(string name) => File.ReadAllText(Path(name));

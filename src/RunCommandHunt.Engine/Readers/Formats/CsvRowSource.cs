@@ -500,16 +500,13 @@ namespace RunCommandHunt.Engine.Readers.Formats
         }
 
         /// <summary>Index of the next '"' at or after q, -1 when the buffer ends first.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private int NextQuote(int q)
+        private unsafe int NextQuote(int q)
         {
-            byte[] b = buf;
-            int limit = Math.Min(len, q + 16);
-            for (int i = q; i < limit; i++)
-                if (b[i] == (byte)'"') return i;
-            if (limit >= len) return -1;
-            int k = b.AsSpan(limit, len - limit).IndexOf((byte)'"');
-            return k < 0 ? -1 : k + limit;
+            fixed (byte* b = buf)
+            {
+                byte* k = NextQuote(b + q, b + len);
+                return k == null ? -1 : (int)(k - b);
+            }
         }
 
         /// <summary>Offset from p of the next delimiter or line break, -1 when the buffer ends first. Most fields
