@@ -7,6 +7,7 @@ using System.Text;
 using RunCommandHunt.Engine.Correlation;
 using RunCommandHunt.Engine.Diagnostics;
 using RunCommandHunt.Engine.Fingerprinting;
+using RunCommandHunt.Engine.Model;
 using RunCommandHunt.Engine.Readers;
 
 namespace RunCommandHunt.Bench.EngineProfile
@@ -68,16 +69,16 @@ namespace RunCommandHunt.Bench.EngineProfile
             var files = Measure(result, "resolve files", () => reader.Resolve(new[] { data }), f => f.Count);
             List<EvidenceFile> Of(EvidenceTable t) => files.Where(f => f.Table == t).ToList();
 
-            var activity = Measure(result, "read AzureActivity",
-                () => reader.ReadAzureActivity(Of(EvidenceTable.AzureActivity), RelevanceFilters.AzureActivity(mode)).ToList(), l => l.Count);
-            var operations = Measure(result, "build operations", () => OperationBuilder.Build(activity, mode).ToList(), l => l.Count);
-            activity = null;
+            // As the cmdlets do it: AzureActivity rows folded into operations as they are read, DeviceEvents into a DeviceEventFold.
+            var operations = Measure(result, "read AzureActivity, build operations",
+                () => OperationBuilder.Build(reader.ReadAzureActivity(Of(EvidenceTable.AzureActivity), RelevanceFilters.AzureActivity(mode)), mode).ToList(),
+                l => l.Count);
             var fileEvents = Measure(result, "read DeviceFileEvents",
                 () => reader.ReadDeviceFileEvents(Of(EvidenceTable.DeviceFileEvents), RelevanceFilters.DeviceFileEvents(mode)).ToList(), l => l.Count);
             var deviceEvents = Measure(result, "read DeviceEvents",
-                () => reader.ReadDeviceEvents(Of(EvidenceTable.DeviceEvents), RelevanceFilters.DeviceEvents(mode)).ToList(), l => l.Count);
+                () => DeviceEventFold.Of(reader.ReadDeviceEvents(Of(EvidenceTable.DeviceEvents), RelevanceFilters.DeviceEvents(mode)), mode), f => f.Count);
             var executions = Measure(result, "correlate",
-                () => ScriptExecutionCorrelator.Correlate(operations, fileEvents, deviceEvents, mode).ToList(), l => l.Count);
+                () => ScriptExecutionCorrelator.Correlate(operations, fileEvents, deviceEvents, Array.Empty<DeviceProcessEventRecord>()).ToList(), l => l.Count);
             var unique = Measure(result, "fingerprint, find unique", () => UniqueScriptFinder.Find(executions, mode).ToList(), l => l.Count);
             result.HuntSeconds = result.Stages.Sum(s => s.Seconds);
 

@@ -110,7 +110,7 @@ namespace RunCommandHunt.Engine.Correlation
         public static IEnumerable<RunCommandScriptExecution> Correlate(
             IReadOnlyList<RunCommandOperation> operations,
             IEnumerable<DeviceFileEventRecord> fileEvents,
-            IEnumerable<DeviceEventRecord> deviceEvents,
+            DeviceEventFold deviceEvents,
             IEnumerable<DeviceProcessEventRecord> processEvents)
         {
             var opsByMachine = new Dictionary<string, List<RunCommandOperation>>(StringComparer.OrdinalIgnoreCase);
@@ -147,40 +147,43 @@ namespace RunCommandHunt.Engine.Correlation
             }
             foreach (var list in byDevice.Values) list.Sort((a, b) => a.File.TimeGenerated.CompareTo(b.File.TimeGenerated));
 
-            long seq = 0;
+            // Windows: PowerShellCommand events of the powershell -File <script> run, folded by device and script name as
+            // they were read. Each belongs to the latest execution of that name on the device written at or before it.
+            var named = new List<Execution>();
             var seen = new HashSet<(string, DateTime, string, string)>();
-
-            // Windows: PowerShellCommand events of the powershell -File <script> run.
-            foreach (var e in deviceEvents)
+            foreach (var r in deviceEvents.Runs)
             {
-                if (!byDevice.TryGetValue(e.DeviceName, out var candidates)) continue;
-                var name = PowerShellScriptName(e.InitiatingProcessCommandLine);
-                if (name.Length > 0)
+                if (!byDevice.TryGetValue(r.DeviceName, out var candidates)) continue;
+                named.Clear();
+                foreach (var x in candidates)
+                    if (x.File.FileName.Equals(r.ScriptName, StringComparison.OrdinalIgnoreCase)) named.Add(x);
+                if (named.Count == 0) continue;
+                // The same event exported twice (overlapping exports) is one event; both copies are in this list.
+                seen.Clear();
+                for (int i = 0; i < r.Events.Count; i++)
                 {
-                    var owner = Latest(candidates, e.TimeGenerated, x => x.File.FileName.Equals(name, StringComparison.OrdinalIgnoreCase));
+                    var e = r.Events[i];
+                    var owner = Latest(named, e.Time);
                     if (owner == null) continue;
-                    // The same event exported twice (overlapping exports) is one event.
-                    if (!seen.Add((e.DeviceName.ToLowerInvariant(), e.TimeGenerated, e.InitiatingProcessCommandLine, e.AdditionalFields))) continue;
-                    string? command = null;
-                    if (e.Command.Length > 0
-                        && (e.ActionType.Length == 0 || e.ActionType.Equals("PowerShellCommand", StringComparison.OrdinalIgnoreCase))
-                        // The first PowerShellCommand of a Run Command script is the script itself.
-                        && !e.Command.Equals(owner.File.FileName, StringComparison.OrdinalIgnoreCase))
-                        command = e.Command;
-                    owner.Run.Add((e.TimeGenerated, seq++, command, e.InitiatingProcessCommandLine));
-                }
-                else if (e.ScriptContent.Length > 0)
-                {
-                    // Linux: MDE records the script text; link it by hash, else by path.
-                    var owner = candidates.LastOrDefault(x =>
-                        (e.SHA256.Length > 0 && e.SHA256.Equals(x.File.SHA256, StringComparison.OrdinalIgnoreCase))
-                        || (e.FileName.Length > 0 && e.FileName.Equals(x.File.FileName, StringComparison.OrdinalIgnoreCase)
-                            && x.File.TimeGenerated <= e.TimeGenerated
-                            && (e.FolderPath.Length == 0 || FullPath(e.FolderPath, e.FileName).Equals(x.FullPath, StringComparison.OrdinalIgnoreCase))));
-                    if (owner != null && owner.ScriptContent.Length == 0) owner.ScriptContent = e.ScriptContent;
+                    if (!seen.Add((e.DeviceName.ToLowerInvariant(), e.Time, e.CommandLine, e.AdditionalFields))) continue;
+                    owner.Run.Add((e.Time, i, e.Command, e.CommandLine));
                 }
             }
+            // Linux: MDE records the script text; link it by hash, else by path.
+            foreach (var e in deviceEvents.ScriptContentEvents)
+            {
+                if (!byDevice.TryGetValue(e.DeviceName, out var candidates)) continue;
+                var owner = candidates.LastOrDefault(x =>
+                    (e.SHA256.Length > 0 && e.SHA256.Equals(x.File.SHA256, StringComparison.OrdinalIgnoreCase))
+                    || (e.FileName.Length > 0 && e.FileName.Equals(x.File.FileName, StringComparison.OrdinalIgnoreCase)
+                        && x.File.TimeGenerated <= e.TimeGenerated
+                        && (e.FolderPath.Length == 0 || FullPath(e.FolderPath, e.FileName).Equals(x.FullPath, StringComparison.OrdinalIgnoreCase))));
+                if (owner != null && owner.ScriptContent.Length == 0) owner.ScriptContent = e.ScriptContent;
+            }
 
+            // An execution's PowerShell events all come from one (device, script name) list, ordered by their place in
+            // it; the process events below come after them all.
+            long seq = deviceEvents.Count;
             // Processes: the interpreter that runs the script (run evidence) and, for shell scripts, its children (the commands).
             foreach (var p in processEvents)
             {
@@ -218,6 +221,18 @@ namespace RunCommandHunt.Engine.Correlation
                 .ThenBy(r => r.DeviceName, StringComparer.OrdinalIgnoreCase);
         }
 
+        /// <summary>The latest of <paramref name="timeOrdered"/> written at or before <paramref name="time"/>.</summary>
+        private static Execution? Latest(List<Execution> timeOrdered, DateTime time)
+        {
+            int lo = 0, hi = timeOrdered.Count;
+            while (lo < hi)
+            {
+                int mid = (lo + hi) >> 1;
+                if (timeOrdered[mid].File.TimeGenerated <= time) lo = mid + 1; else hi = mid;
+            }
+            return lo > 0 ? timeOrdered[lo - 1] : null;
+        }
+
         /// <summary>The latest execution written at or before <paramref name="time"/> that matches.</summary>
         private static Execution? Latest(List<Execution> timeOrdered, DateTime time, Func<Execution, bool> match)
         {
@@ -240,7 +255,7 @@ namespace RunCommandHunt.Engine.Correlation
                 || (x.Tail.Length > 0 && commandLine.IndexOf(x.Tail, StringComparison.OrdinalIgnoreCase) >= 0);
         }
 
-        private static RunCommandOperation? OperationFor(Dictionary<string, List<RunCommandOperation>> opsByMachine, DeviceFileEventRecord f)
+        internal static RunCommandOperation? OperationFor(Dictionary<string, List<RunCommandOperation>> opsByMachine, DeviceFileEventRecord f)
         {
             // The DeviceName is the machine name or an FQDN starting with it; try the full name, then each dotted prefix.
             var name = f.DeviceName;
@@ -262,10 +277,10 @@ namespace RunCommandHunt.Engine.Correlation
             }
         }
 
-        private static string FullPath(DeviceFileEventRecord f) => FullPath(f.FolderPath, f.FileName);
+        internal static string FullPath(DeviceFileEventRecord f) => FullPath(f.FolderPath, f.FileName);
 
         /// <summary>MDE's FolderPath usually ends with the file name; where it does not, join them.</summary>
-        private static string FullPath(string folder, string file)
+        internal static string FullPath(string folder, string file)
         {
             if (folder.Length == 0) return file;
             if (folder.EndsWith(file, StringComparison.OrdinalIgnoreCase)) return folder;
@@ -274,7 +289,7 @@ namespace RunCommandHunt.Engine.Correlation
         }
 
         /// <summary>The last three segments of a path: enough to recognise download/3/script.sh in a relative command line.</summary>
-        private static string Tail(string fullPath)
+        internal static string Tail(string fullPath)
         {
             var parts = fullPath.Split('/', '\\');
             if (parts.Length < 3) return "";

@@ -35,10 +35,57 @@ namespace RunCommandHunt.Engine.Correlation
             return mode == CompatibilityMode.None ? BuildDefault(rows, includeFailed) : BuildSeed(rows, mode, includeFailed);
         }
 
+        /// <summary>
+        /// One operation's rows, folded as they are read (rows are many and wide, Authorization JSON above all; an
+        /// operation needs few of their fields): the statuses with their times, and of the other columns the value the
+        /// build takes, from the row it takes it from. Rows are numbered in the order read, so that "first" and
+        /// "earliest" break ties as a stable sort of the rows would.
+        /// </summary>
         private sealed class Group
         {
-            public readonly List<AzureActivityRecord> Rows = new List<AzureActivityRecord>();
-            public int FirstSeen;
+            public Group(int firstSeen, AzureActivityRecord first)
+            {
+                FirstSeen = firstSeen; First = first; Earliest = first; EarliestTime = first.TimeGenerated;
+            }
+
+            public int FirstSeen { get; }
+            /// <summary>The first row read.</summary>
+            public AzureActivityRecord First { get; }
+            /// <summary>The row of the earliest time (the first read of those).</summary>
+            public AzureActivityRecord Earliest { get; private set; }
+            public DateTime EarliestTime { get; private set; }
+            public DateTime LatestTime { get; private set; } = DateTime.MinValue;
+            public string MaxCallerIpAddress = "";
+            public readonly List<(DateTime Time, string Status)> Statuses = new List<(DateTime, string)>();
+            public Earliest Caller, CallerIpAddress, Scope;
+
+            public void Add(AzureActivityRecord row)
+            {
+                var t = row.TimeGenerated;
+                if (t < EarliestTime) { Earliest = row; EarliestTime = t; }
+                if (t > LatestTime) LatestTime = t;
+                Statuses.Add((t, row.ActivityStatusValue));
+            }
+
+            /// <summary>ActivityStatusValue in time order (rows of one time in the order read).</summary>
+            public string[] OrderedStatuses() => Statuses.OrderBy(s => s.Time).Select(s => s.Status).ToArray();
+        }
+
+        /// <summary>The value of the earliest row that has one (the first read of those); Auth goes with a scope.</summary>
+        private struct Earliest
+        {
+            public bool Found;
+            public DateTime Time;
+            public string Value, Auth;
+
+            /// <summary>Would a row of this time replace the value held? (Only then is a costly value worked out.)</summary>
+            public bool Wants(DateTime time) => !Found || time < Time;
+
+            public void Offer(DateTime time, string value, string auth = "")
+            {
+                if (value.Length == 0 || !Wants(time)) return;
+                Found = true; Time = time; Value = value; Auth = auth;
+            }
         }
 
         private static IEnumerable<RunCommandOperation> BuildSeed(IEnumerable<AzureActivityRecord> rows, CompatibilityMode mode, bool includeFailed)
@@ -50,15 +97,15 @@ namespace RunCommandHunt.Engine.Correlation
             {
                 if (!IsRelevant(row, mode)) continue;
                 var key = (row.CorrelationId, row.Authorization, row.Caller);
-                if (!groups.TryGetValue(key, out var g)) groups[key] = g = new Group { FirstSeen = seen++ };
-                g.Rows.Add(row);
+                if (!groups.TryGetValue(key, out var g)) groups[key] = g = new Group(seen++, row);
+                g.Add(row);
+                g.MaxCallerIpAddress = KustoSemantics.MaxOrdinal(g.MaxCallerIpAddress, row.CallerIpAddress);
             }
 
             var result = new List<RunCommandOperation>(groups.Count);
             foreach (var g in groups.Values.OrderBy(g => g.FirstSeen))
             {
-                var ordered = g.Rows.OrderBy(r => r.TimeGenerated).ToList();
-                var statuses = ordered.Select(r => r.ActivityStatusValue).ToArray();
+                var statuses = g.OrderedStatuses();
                 // where list_ActivityStatusValue has "Succeeded"  /  has_any ("Succeeded", "Success"):
                 // evaluated on the JSON text of the list, as Kusto does for dynamic values.
                 var listText = KustoJson.StringArray(statuses);
@@ -67,23 +114,21 @@ namespace RunCommandHunt.Engine.Correlation
                     : KustoSemantics.HasAny(listText, "Succeeded", "Success");
                 if (!succeeded && !includeFailed) continue;
 
-                var first = g.Rows[0];
-                string maxIp = "";
-                foreach (var r in g.Rows) maxIp = KustoSemantics.MaxOrdinal(maxIp, r.CallerIpAddress);
+                var first = g.First;
                 // Scope = parse_json(Authorization).scope; Subscription = split(Scope, "/")[2]; VM = split(Scope, "/")[-1]
                 var scope = KustoSemantics.JsonProperty(first.Authorization, "scope");
                 result.Add(new RunCommandOperation
                 {
-                    StartTime = ordered[0].TimeGenerated,
-                    EndTime = ordered[ordered.Count - 1].TimeGenerated,
+                    StartTime = g.EarliestTime,
+                    EndTime = g.LatestTime,
                     Subscription = KustoSemantics.SplitAt(scope, '/', 2),
                     ResourceGroup = ResourceScope.Parse(scope).ResourceGroup,
                     VirtualMachineName = KustoSemantics.SplitAt(scope, '/', -1),
                     CorrelationId = first.CorrelationId,
                     Caller = first.Caller,
-                    CallerIpAddress = maxIp,
+                    CallerIpAddress = g.MaxCallerIpAddress,
                     Scope = scope,
-                    Status = succeeded ? "Succeeded" : OutcomeOf(ordered),
+                    Status = succeeded ? "Succeeded" : OutcomeOf(statuses),
                     ActivityStatusValues = statuses,
                     OperationNameValue = first.OperationNameValue,
                     OperationKind = RunCommandKinds.VirtualMachine,
@@ -104,47 +149,46 @@ namespace RunCommandHunt.Engine.Correlation
             {
                 if (!IsRelevant(row, CompatibilityMode.None)) continue;
                 var key = row.CorrelationId.Length > 0 ? row.CorrelationId : "\0" + row.Caller + "\0" + row.Authorization + "\0" + row.TimeGenerated.Ticks;
-                if (!groups.TryGetValue(key, out var g)) groups[key] = g = new Group { FirstSeen = seen++ };
-                g.Rows.Add(row);
+                if (!groups.TryGetValue(key, out var g)) groups[key] = g = new Group(seen++, row);
+                g.Add(row);
+                // Of the rows in time order: the first scope (Authorization's, else the resource id), caller and IP.
+                var t = row.TimeGenerated;
+                if (g.Scope.Wants(t))
+                {
+                    var scope = KustoSemantics.JsonProperty(row.Authorization, "scope");
+                    if (scope.Length == 0) scope = row.ResourceId;
+                    g.Scope.Offer(t, scope, row.Authorization);
+                }
+                g.Caller.Offer(t, row.Caller);
+                g.CallerIpAddress.Offer(t, row.CallerIpAddress);
             }
 
             var result = new List<RunCommandOperation>(groups.Count);
             foreach (var g in groups.Values)
             {
-                var ordered = g.Rows.OrderBy(r => r.TimeGenerated).ToList();
-                var outcome = OutcomeOf(ordered);
+                var statuses = g.OrderedStatuses();
+                var outcome = OutcomeOf(statuses);
                 if (outcome != "Succeeded" && !includeFailed) continue;
 
-                string scope = "", caller = "", ip = "", auth = "";
-                foreach (var r in ordered)
-                {
-                    if (scope.Length == 0)
-                    {
-                        scope = KustoSemantics.JsonProperty(r.Authorization, "scope");
-                        if (scope.Length == 0) scope = r.ResourceId;
-                        if (scope.Length > 0) auth = r.Authorization;
-                    }
-                    if (caller.Length == 0) caller = r.Caller;
-                    if (ip.Length == 0) ip = r.CallerIpAddress;
-                }
+                var scope = g.Scope.Found ? g.Scope.Value : "";
                 var parsed = ResourceScope.Parse(scope);
-                var first = ordered[0];
+                var first = g.Earliest;
                 result.Add(new RunCommandOperation
                 {
-                    StartTime = first.TimeGenerated,
-                    EndTime = ordered[ordered.Count - 1].TimeGenerated,
+                    StartTime = g.EarliestTime,
+                    EndTime = g.LatestTime,
                     Subscription = parsed.Subscription.Length > 0 ? parsed.Subscription : first.SubscriptionId,
                     ResourceGroup = parsed.ResourceGroup.Length > 0 ? parsed.ResourceGroup : first.ResourceGroup,
                     VirtualMachineName = parsed.MachineName,
                     CorrelationId = first.CorrelationId,
-                    Caller = caller,
-                    CallerIpAddress = ip,
+                    Caller = g.Caller.Found ? g.Caller.Value : "",
+                    CallerIpAddress = g.CallerIpAddress.Found ? g.CallerIpAddress.Value : "",
                     Scope = scope,
                     Status = outcome,
-                    ActivityStatusValues = ordered.Select(r => r.ActivityStatusValue).ToArray(),
+                    ActivityStatusValues = statuses,
                     OperationNameValue = first.OperationNameValue,
                     OperationKind = RunCommandKinds.KindOf(first.OperationNameValue) ?? "",
-                    Authorization = auth.Length > 0 ? auth : first.Authorization,
+                    Authorization = g.Scope.Found && g.Scope.Auth.Length > 0 ? g.Scope.Auth : first.Authorization,
                     Compatibility = CompatibilityMode.None,
                 });
             }
@@ -155,12 +199,16 @@ namespace RunCommandHunt.Engine.Correlation
         /// The outcome of an operation from its status events, in both vocabularies (Succeeded/Success,
         /// Failed/Failure, ...): the last terminal status wins; none yet means InProgress.
         /// </summary>
-        public static string OutcomeOf(IReadOnlyList<AzureActivityRecord> timeOrdered)
+        public static string OutcomeOf(IReadOnlyList<AzureActivityRecord> timeOrdered) =>
+            OutcomeOf(timeOrdered.Select(r => r.ActivityStatusValue));
+
+        /// <summary>The same, from the ActivityStatusValues in time order.</summary>
+        public static string OutcomeOf(IEnumerable<string> timeOrderedStatuses)
         {
             string outcome = "InProgress";
-            foreach (var r in timeOrdered)
+            foreach (var status in timeOrderedStatuses)
             {
-                var s = r.ActivityStatusValue.Trim();
+                var s = status.Trim();
                 if (s.Equals("Succeeded", StringComparison.OrdinalIgnoreCase) || s.Equals("Success", StringComparison.OrdinalIgnoreCase))
                     outcome = "Succeeded";
                 else if (s.Equals("Failed", StringComparison.OrdinalIgnoreCase) || s.Equals("Failure", StringComparison.OrdinalIgnoreCase))

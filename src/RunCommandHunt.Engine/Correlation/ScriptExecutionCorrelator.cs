@@ -64,31 +64,38 @@ namespace RunCommandHunt.Engine.Correlation
             IEnumerable<DeviceEventRecord> deviceEvents,
             IEnumerable<DeviceProcessEventRecord> processEvents,
             CompatibilityMode mode)
+            => Correlate(operations, fileEvents, DeviceEventFold.Of(deviceEvents, mode), processEvents);
+
+        /// <summary>The same, with DeviceEvents folded as they were read (<see cref="DeviceEventFold"/>, of the behaviour to run).</summary>
+        public static IEnumerable<RunCommandScriptExecution> Correlate(
+            IReadOnlyList<RunCommandOperation> operations,
+            IEnumerable<DeviceFileEventRecord> fileEvents,
+            DeviceEventFold deviceEvents,
+            IEnumerable<DeviceProcessEventRecord> processEvents)
         {
-            return mode == CompatibilityMode.None
+            if (deviceEvents == null) throw new ArgumentNullException(nameof(deviceEvents));
+            return deviceEvents.Mode == CompatibilityMode.None
                 ? DefaultCorrelator.Correlate(operations, fileEvents, deviceEvents, processEvents)
-                : CorrelateSeed(operations, fileEvents, deviceEvents, mode);
+                : CorrelateSeed(operations, fileEvents, deviceEvents);
         }
 
         // ---------------------------------------------------------------- the seeds, step for step
 
-        private sealed class SeedCommandGroup
+        /// <summary>A DeviceEvents group's make_list, in the order the seed sorts it, and its hash.</summary>
+        private sealed class SeedCommandList
         {
-            public string PowershellFileName = "";
-            public string InitiatingProcessCommandLine = "";
-            public DateTime ExecStart = DateTime.MaxValue;
-            public DateTime ExecEnd = DateTime.MinValue;
-            public readonly List<(DateTime Time, long Seq, string Command)> Commands = new List<(DateTime, long, string)>();
-            public string[] List = Array.Empty<string>();
-            public string Hash = "";
+            public SeedCommandList(DeviceEventFold.SeedCommandGroup group, string[] list, string hash) { Group = group; List = list; Hash = hash; }
+            public DeviceEventFold.SeedCommandGroup Group { get; }
+            public string[] List { get; }
+            public string Hash { get; }
         }
 
         private static IEnumerable<RunCommandScriptExecution> CorrelateSeed(
             IReadOnlyList<RunCommandOperation> operations,
             IEnumerable<DeviceFileEventRecord> fileEvents,
-            IEnumerable<DeviceEventRecord> deviceEvents,
-            CompatibilityMode mode)
+            DeviceEventFold deviceEvents)
         {
+            var mode = deviceEvents.Mode;
             bool rule = mode == CompatibilityMode.AnalyticRule;
 
             // DeviceFileEvents | where InitiatingProcessFileName == "RunCommandExtension.exe"
@@ -103,32 +110,18 @@ namespace RunCommandHunt.Engine.Correlation
             }
             foreach (var list in filesByHost.Values) list.Sort((a, b) => a.TimeGenerated.CompareTo(b.TimeGenerated));
 
-            // DeviceEvents side: summarize min, max, make_list(PSCommand) by PowershellFileName, InitiatingProcessCommandLine
-            var groups = new Dictionary<(string, string), SeedCommandGroup>();
-            long seq = 0;
-            foreach (var e in deviceEvents)
-            {
-                if (!IsRelevant(e, mode)) continue;
-                var name = KustoSemantics.ExtractSeedScriptName(e.InitiatingProcessCommandLine);
-                var key = (name, e.InitiatingProcessCommandLine);
-                if (!groups.TryGetValue(key, out var g))
-                    groups[key] = g = new SeedCommandGroup { PowershellFileName = name, InitiatingProcessCommandLine = e.InitiatingProcessCommandLine };
-                if (e.TimeGenerated < g.ExecStart) g.ExecStart = e.TimeGenerated;
-                if (e.TimeGenerated > g.ExecEnd) g.ExecEnd = e.TimeGenerated;
-                // AR: extend PSCommand = toupper(PSCommand) after the != filter
-                g.Commands.Add((e.TimeGenerated, seq++, rule ? e.Command.ToUpperInvariant() : e.Command));
-            }
-            var groupsByName = new Dictionary<string, List<SeedCommandGroup>>(StringComparer.Ordinal);
-            foreach (var g in groups.Values)
+            // DeviceEvents side, summarized by the fold as it was read (by PowershellFileName, InitiatingProcessCommandLine)
+            var groupsByName = new Dictionary<string, List<SeedCommandList>>(StringComparer.Ordinal);
+            foreach (var g in deviceEvents.SeedGroups)
             {
                 // make_list follows the sorted input: HQ orders by TimeGenerated asc, AR by PSCommand asc.
                 var ordered = rule
                     ? g.Commands.OrderBy(c => c.Command, StringComparer.Ordinal).ThenBy(c => c.Seq)
                     : g.Commands.OrderBy(c => c.Time).ThenBy(c => c.Seq);
-                g.List = ordered.Select(c => c.Command).ToArray();
-                g.Hash = ScriptFingerprint.Sha256Hex(ScriptFingerprint.ToKustoJson(g.List));
-                if (!groupsByName.TryGetValue(g.PowershellFileName, out var list)) groupsByName[g.PowershellFileName] = list = new List<SeedCommandGroup>();
-                list.Add(g);
+                var commands = ordered.Select(c => c.Command).ToArray();
+                var entry = new SeedCommandList(g, commands, ScriptFingerprint.Sha256Hex(ScriptFingerprint.ToKustoJson(commands)));
+                if (!groupsByName.TryGetValue(g.PowershellFileName, out var list)) groupsByName[g.PowershellFileName] = list = new List<SeedCommandList>();
+                list.Add(entry);
             }
 
             var rows = new List<RunCommandScriptExecution>();
@@ -161,16 +154,17 @@ namespace RunCommandHunt.Engine.Correlation
                 yield return timeSorted[i];
         }
 
-        private static RunCommandScriptExecution SeedRow(RunCommandOperation op, DeviceFileEventRecord f, SeedCommandGroup g, CompatibilityMode mode)
+        private static RunCommandScriptExecution SeedRow(RunCommandOperation op, DeviceFileEventRecord f, SeedCommandList c, CompatibilityMode mode)
         {
+            var g = c.Group;
             var x = Linked(op, f, mode);
             x.PowershellExecStart = g.ExecStart;
             x.PowershellExecEnd = g.ExecEnd;
             // The seeds project the DeviceEvents group's name (equal to FileName: it is the join key).
             x.PowershellFileName = g.PowershellFileName;
-            x.PowershellScriptCommands = g.List;
+            x.PowershellScriptCommands = c.List;
             x.InitiatingProcessCommandLine = g.InitiatingProcessCommandLine;
-            x.ScriptFingerprintHash = g.Hash;
+            x.ScriptFingerprintHash = c.Hash;
             return x;
         }
 

@@ -108,7 +108,7 @@ namespace RunCommandHunt.Commands
                 WriteVerbose($"{operations.Count} operation(s) to link (behaviour {mode}).");
 
                 long count = 0;
-                foreach (var x in ScriptExecutionCorrelator.Correlate(operations, evidence.FileEvents, evidence.DeviceEvents, evidence.ProcessEvents, mode))
+                foreach (var x in ScriptExecutionCorrelator.Correlate(operations, evidence.FileEvents, evidence.DeviceEvents, evidence.ProcessEvents))
                 {
                     CancellationToken.ThrowIfCancellationRequested();
                     count++;
@@ -159,11 +159,11 @@ namespace RunCommandHunt.Commands
                 var fileEvents = source.GetDeviceFileEvents(operations, CancellationToken)
                     .Where(e => ScriptExecutionCorrelator.IsRelevant(e, mode)).ToList();
                 FlushLog();
-                var deviceEvents = source.GetDeviceEvents(operations, mode, window, CancellationToken)
-                    .Where(e => ScriptExecutionCorrelator.IsRelevant(e, mode)).ToList();
+                var deviceEvents = DeviceEventFold.Of(source.GetDeviceEvents(operations, mode, window, CancellationToken)
+                    .Where(e => ScriptExecutionCorrelator.IsRelevant(e, mode)), mode);
                 FlushLog();
                 long count = 0;
-                foreach (var x in ScriptExecutionCorrelator.Correlate(operations, fileEvents, deviceEvents, mode))
+                foreach (var x in ScriptExecutionCorrelator.Correlate(operations, fileEvents, deviceEvents, Array.Empty<DeviceProcessEventRecord>()))
                 {
                     CancellationToken.ThrowIfCancellationRequested();
                     count++;
@@ -184,7 +184,7 @@ namespace RunCommandHunt.Commands
         {
             public List<EvidenceFile> ActivityFiles = new List<EvidenceFile>();
             public List<DeviceFileEventRecord> FileEvents = new List<DeviceFileEventRecord>();
-            public List<DeviceEventRecord> DeviceEvents = new List<DeviceEventRecord>();
+            public DeviceEventFold DeviceEvents = null!;
             public List<DeviceProcessEventRecord> ProcessEvents = new List<DeviceProcessEventRecord>();
         }
 
@@ -213,8 +213,9 @@ namespace RunCommandHunt.Commands
 
             var fileTask = Task.Run(() => result.FileEvents = new EvidenceReader(log, token)
                 .ReadDeviceFileEvents(fileEventFiles, RelevanceFilters.DeviceFileEvents(mode)).ToList(), token);
-            var eventTask = Task.Run(() => result.DeviceEvents = new EvidenceReader(log, token)
-                .ReadDeviceEvents(deviceEventFiles, RelevanceFilters.DeviceEvents(mode)).ToList(), token);
+            // DeviceEvents, the largest table, is folded as it streams: what correlation takes from each row, not the row.
+            var eventTask = Task.Run(() => result.DeviceEvents = DeviceEventFold.Of(new EvidenceReader(log, token)
+                .ReadDeviceEvents(deviceEventFiles, RelevanceFilters.DeviceEvents(mode)), mode), token);
             var processTask = Task.Run(() => result.ProcessEvents = new EvidenceReader(log, token)
                 .ReadDeviceProcessEvents(processFiles, RelevanceFilters.DeviceProcessEvents(mode)).ToList(), token);
             return Task.WhenAll(fileTask, eventTask, processTask).ContinueWith(t =>
