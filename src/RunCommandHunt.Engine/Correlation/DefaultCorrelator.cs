@@ -200,6 +200,9 @@ namespace RunCommandHunt.Engine.Correlation
             }
 
             var results = new List<RunCommandScriptExecution>();
+            // Scripts run the same lists of commands again and again: executions with equal lists share one array
+            // (as the seeds' fan-out rows do), hashed once here and once by the fingerprint stage.
+            var lists = new Dictionary<string[], (string[] List, string Hash)>(CommandListComparer.Instance);
             foreach (var x in executions.Values)
             {
                 if (x.Run.Count == 0 && x.ScriptContent.Length == 0) continue; // a file written, no run recorded
@@ -209,9 +212,11 @@ namespace RunCommandHunt.Engine.Correlation
                 var execution = ScriptExecutionCorrelator.Linked(x.Operation, f, CompatibilityMode.None);
                 execution.PowershellExecStart = run.Count > 0 ? run[0].Time : f.TimeGenerated;
                 execution.PowershellExecEnd = run.Count > 0 ? run[run.Count - 1].Time : f.TimeGenerated;
-                execution.PowershellScriptCommands = commands;
+                if (!lists.TryGetValue(commands, out var known))
+                    lists[commands] = known = (commands, ScriptFingerprint.Compute(commands, f.FileSize, FingerprintKind.Commands, normalize: true));
+                execution.PowershellScriptCommands = known.List;
                 execution.InitiatingProcessCommandLine = run.Count > 0 ? run[0].CommandLine : "";
-                execution.ScriptFingerprintHash = ScriptFingerprint.Compute(commands, f.FileSize, FingerprintKind.Commands, normalize: true);
+                execution.ScriptFingerprintHash = known.Hash;
                 execution.ScriptContent = x.ScriptContent;
                 results.Add(execution);
             }
@@ -219,6 +224,28 @@ namespace RunCommandHunt.Engine.Correlation
                 .OrderBy(r => r.StartTime)
                 .ThenBy(r => r.PowershellFileCreatedTimestamp)
                 .ThenBy(r => r.DeviceName, StringComparer.OrdinalIgnoreCase);
+        }
+
+        /// <summary>Command lists compared by their contents (ordinal).</summary>
+        private sealed class CommandListComparer : IEqualityComparer<string[]>
+        {
+            public static readonly CommandListComparer Instance = new CommandListComparer();
+
+            public bool Equals(string[]? a, string[]? b)
+            {
+                if (ReferenceEquals(a, b)) return true;
+                if (a == null || b == null || a.Length != b.Length) return false;
+                for (int i = 0; i < a.Length; i++)
+                    if (!string.Equals(a[i], b[i], StringComparison.Ordinal)) return false;
+                return true;
+            }
+
+            public int GetHashCode(string[] list)
+            {
+                int h = list.Length;
+                foreach (var s in list) h = unchecked(h * 31 + StringComparer.Ordinal.GetHashCode(s));
+                return h;
+            }
         }
 
         /// <summary>The latest of <paramref name="timeOrdered"/> written at or before <paramref name="time"/>.</summary>
