@@ -71,12 +71,12 @@ namespace RunCommandHunt.Bench.EngineProfile
 
             // As the cmdlets do it: AzureActivity rows folded into operations as they are read, DeviceEvents into a DeviceEventFold.
             var operations = Measure(result, "read AzureActivity, build operations",
-                () => OperationBuilder.Build(reader.ReadAzureActivity(Of(EvidenceTable.AzureActivity), RelevanceFilters.AzureActivity(mode)), mode).ToList(),
+                () => reader.FoldAzureActivity(Of(EvidenceTable.AzureActivity), RelevanceFilters.AzureActivity(mode), new OperationFold(mode)).Build().ToList(),
                 l => l.Count);
             var fileEvents = Measure(result, "read DeviceFileEvents",
                 () => reader.ReadDeviceFileEvents(Of(EvidenceTable.DeviceFileEvents), RelevanceFilters.DeviceFileEvents(mode)).ToList(), l => l.Count);
             var deviceEvents = Measure(result, "read DeviceEvents",
-                () => DeviceEventFold.Of(reader.ReadDeviceEvents(Of(EvidenceTable.DeviceEvents), RelevanceFilters.DeviceEvents(mode)), mode), f => f.Count);
+                () => reader.FoldDeviceEvents(Of(EvidenceTable.DeviceEvents), RelevanceFilters.DeviceEvents(mode), new DeviceEventFold(mode)), f => f.Count);
             var executions = Measure(result, "correlate",
                 () => ScriptExecutionCorrelator.Correlate(operations, fileEvents, deviceEvents, Array.Empty<DeviceProcessEventRecord>()).ToList(), l => l.Count);
             var unique = Measure(result, "fingerprint, find unique", () => UniqueScriptFinder.Find(executions, mode).ToList(), l => l.Count);

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using RunCommandHunt.Engine.Model;
+using RunCommandHunt.Engine.Readers;
 
 namespace RunCommandHunt.Engine.Correlation
 {
@@ -10,7 +11,7 @@ namespace RunCommandHunt.Engine.Correlation
     /// the most numerous the hunt keeps; holding a few fields per row instead of the record, with the commands shared,
     /// keeps memory near the size of the results while the table streams through.
     /// </summary>
-    public sealed class DeviceEventFold
+    public sealed class DeviceEventFold : IEvidenceFold<DeviceEventRecord>
     {
         private readonly Dictionary<string, string> shared = new Dictionary<string, string>(StringComparer.Ordinal);
         private long seq;
@@ -35,6 +36,40 @@ namespace RunCommandHunt.Engine.Correlation
             if (e == null) throw new ArgumentNullException(nameof(e));
             if (Mode == CompatibilityMode.None) AddDefault(e);
             else AddSeed(e);
+        }
+
+        public IEvidenceFold<DeviceEventRecord> NewPart() => new DeviceEventFold(Mode);
+
+        public void ShiftLines(long lines)
+        {
+            // The rows kept whole are the only ones that still know their line.
+            foreach (var e in scriptContent) e.Origin = new RecordOrigin(e.Origin.Source, e.Origin.Line + lines);
+        }
+
+        public void Append(IEvidenceFold<DeviceEventRecord> later)
+        {
+            var part = (DeviceEventFold)later;
+            if (part.Mode != Mode) throw new ArgumentException("a part of another behaviour's fold", nameof(later));
+            Count += part.Count;
+            foreach (var r in part.runs)
+            {
+                if (runs.TryGetValue(r.Key, out var mine)) mine.Events.AddRange(r.Value.Events);
+                else runs[r.Key] = r.Value;
+            }
+            scriptContent.AddRange(part.scriptContent);
+            foreach (var g in part.seedGroups)
+            {
+                var commands = g.Value.Commands;
+                for (int i = 0; i < commands.Count; i++) commands[i] = (commands[i].Time, commands[i].Seq + seq, commands[i].Command);
+                if (seedGroups.TryGetValue(g.Key, out var mine))
+                {
+                    if (g.Value.ExecStart < mine.ExecStart) mine.ExecStart = g.Value.ExecStart;
+                    if (g.Value.ExecEnd > mine.ExecEnd) mine.ExecEnd = g.Value.ExecEnd;
+                    mine.Commands.AddRange(commands);
+                }
+                else seedGroups[g.Key] = g.Value;
+            }
+            seq += part.seq;
         }
 
         /// <summary>One copy of each command text: scripts run the same few hundred cmdlets.</summary>

@@ -18,9 +18,9 @@ namespace RunCommandHunt.Engine.Readers
         /// The second half of a large CSV file, read on another core while the caller reads the first half up to where
         /// this one began (the first line break after the middle). That point is a row boundary unless a quoted field
         /// spans it: the first half's reader then reads over it (CsvRowSource.CrossedStop) to the end of the file and
-        /// this half is thrown away. Its rows, counts and row errors are kept aside and handed on after the first
-        /// half's, with line numbers counted on from where the first half ended, so that the result is the one a
-        /// single reader gives.
+        /// this half is thrown away. Its records go into a part of the caller's fold (a list of them, or what a stage
+        /// keeps of them), its counts and row errors are kept aside; all are handed on after the first half's, with
+        /// line numbers counted on from where the first half ended, so that the result is the one a single reader gives.
         /// </summary>
         private sealed class SecondHalf<T> : IDisposable where T : class
         {
@@ -40,7 +40,7 @@ namespace RunCommandHunt.Engine.Readers
             }
 
             public static SecondHalf<T>? Start(EvidenceReader reader, RowSource source, TableBinding binding, RowPrefilter.Bound? prefilter,
-                Func<T, bool>? keep, Mapper<T> map, CancellationToken token)
+                Func<T, bool>? keep, Mapper<T> map, Func<IEvidenceFold<T>> newPart, CancellationToken token)
             {
                 if (!(source is CsvRowSource first) || !first.Stream.IsPlainUtf8 || reader.MaxParallelFiles < 2 || source.TotalBytes < reader.SplitMinBytes)
                     return null;
@@ -54,7 +54,7 @@ namespace RunCommandHunt.Engine.Readers
                 {
                     var log = new KeptLog();
                     var stats = new FileReadStatistics(source.Path, binding.Table, source.Format);
-                    var records = new List<T>();
+                    var part = newPart();
                     var stream = EvidenceStream.Open(source.Path);
                     var input = new FileStream(source.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16, FileOptions.SequentialScan);
                     input.Position = first.Stream.BomLength + middle;
@@ -62,23 +62,23 @@ namespace RunCommandHunt.Engine.Readers
                     {
                         var rows = new FileRows<T>(reader, log, half, stats, binding, prefilter, keep, map, stop.Token, reportProgress: false,
                             onCheck: s => { if (self != null) Interlocked.Exchange(ref self.bytesDone, ((CsvRowSource)s).Offset - middle); });
-                        while (rows.NextKept(out var record)) records.Add(record!);
+                        while (rows.NextKept(out var record)) part.Add(record!);
                     }
-                    return (Half?)new Half(records, stats, log);
+                    return (Half?)new Half(part, stats, log);
                 }, stop.Token);
                 self = new SecondHalf<T>(first, stop, read);
                 return self;
             }
 
             /// <summary>
-            /// Once the first half's reader has stopped: the second half's records, its counts and row errors added to
+            /// Once the first half's reader has stopped: the second half's part, its counts and row errors added to
             /// the file's. Nothing when the split fell inside a row (the first half's reader went on to the end) or
             /// when the second half failed: the first half's reader is then let read on, and meets the same failure at
             /// the same row.
             /// </summary>
-            public IReadOnlyList<T> Join(FileReadStatistics stats, IHuntLog log)
+            public IEvidenceFold<T>? Join(FileReadStatistics stats, IHuntLog log)
             {
-                if (first.CrossedStop) return Array.Empty<T>();
+                if (first.CrossedStop) return null;
                 Half? half;
                 try
                 {
@@ -91,10 +91,10 @@ namespace RunCommandHunt.Engine.Readers
                 if (half == null)
                 {
                     first.StopAt = long.MaxValue;
-                    return Array.Empty<T>();
+                    return null;
                 }
                 half.AddTo(stats, first.LineNumber, log);
-                return half.Records;
+                return half.Part;
             }
 
             public void Dispose()
@@ -124,12 +124,12 @@ namespace RunCommandHunt.Engine.Readers
 
             internal sealed class Half
             {
-                public Half(List<T> records, FileReadStatistics stats, KeptLog log)
+                public Half(IEvidenceFold<T> part, FileReadStatistics stats, KeptLog log)
                 {
-                    Records = records; Stats = stats; Log = log;
+                    Part = part; Stats = stats; Log = log;
                 }
 
-                public List<T> Records { get; }
+                public IEvidenceFold<T> Part { get; }
                 public FileReadStatistics Stats { get; }
                 public KeptLog Log { get; }
 
@@ -145,19 +145,7 @@ namespace RunCommandHunt.Engine.Readers
                     stats.InvalidAdditionalFields += Stats.InvalidAdditionalFields;
                     foreach (var e in Log.Rejected)
                         log.RowRejected(new EvidenceRowError(e.Source, e.Line + shift, e.Column, e.Value, e.Reason));
-                    foreach (var r in Records) Shift(r, shift);
-                }
-
-                private static void Shift(T record, long shift)
-                {
-                    switch (record)
-                    {
-                        case AzureActivityRecord a: a.Origin = new RecordOrigin(a.Origin.Source, a.Origin.Line + shift); break;
-                        case DeviceFileEventRecord f: f.Origin = new RecordOrigin(f.Origin.Source, f.Origin.Line + shift); break;
-                        case DeviceEventRecord d: d.Origin = new RecordOrigin(d.Origin.Source, d.Origin.Line + shift); break;
-                        case DeviceProcessEventRecord p: p.Origin = new RecordOrigin(p.Origin.Source, p.Origin.Line + shift); break;
-                        default: throw new InvalidOperationException($"{typeof(T)} has no line to shift");
-                    }
+                    Part.ShiftLines(shift);
                 }
             }
         }

@@ -86,47 +86,86 @@ namespace RunCommandHunt.Engine.Readers
             => ReadDeviceProcessEvents(files, new EvidenceFilter<DeviceProcessEventRecord>(keep));
 
         public IEnumerable<AzureActivityRecord> ReadAzureActivity(IEnumerable<EvidenceFile> files, EvidenceFilter<AzureActivityRecord> filter)
-            => ReadTable(files, EvidenceTable.AzureActivity, filter,
-                (TableBinding b, string?[] v, RecordOrigin o, out AzureActivityRecord? r, out EvidenceRowError? e, out bool invalid) =>
-                {
-                    invalid = false;
-                    return EvidenceRowMapper.MapAzureActivity(b, v, o, out r, out e);
-                });
+            => ReadTable(files, EvidenceTable.AzureActivity, filter, MapActivity);
 
         public IEnumerable<DeviceFileEventRecord> ReadDeviceFileEvents(IEnumerable<EvidenceFile> files, EvidenceFilter<DeviceFileEventRecord> filter)
-            => ReadTable(files, EvidenceTable.DeviceFileEvents, filter,
-                (TableBinding b, string?[] v, RecordOrigin o, out DeviceFileEventRecord? r, out EvidenceRowError? e, out bool invalid) =>
-                {
-                    invalid = false;
-                    return EvidenceRowMapper.MapDeviceFileEvent(b, v, o, out r, out e);
-                });
+            => ReadTable(files, EvidenceTable.DeviceFileEvents, filter, MapFileEvent);
 
         public IEnumerable<DeviceEventRecord> ReadDeviceEvents(IEnumerable<EvidenceFile> files, EvidenceFilter<DeviceEventRecord> filter)
             => ReadTable<DeviceEventRecord>(files, EvidenceTable.DeviceEvents, filter, EvidenceRowMapper.MapDeviceEvent);
 
         public IEnumerable<DeviceProcessEventRecord> ReadDeviceProcessEvents(IEnumerable<EvidenceFile> files, EvidenceFilter<DeviceProcessEventRecord> filter)
-            => ReadTable(files, EvidenceTable.DeviceProcessEvents, filter,
-                (TableBinding b, string?[] v, RecordOrigin o, out DeviceProcessEventRecord? r, out EvidenceRowError? e, out bool invalid) =>
-                {
-                    invalid = false;
-                    return EvidenceRowMapper.MapDeviceProcessEvent(b, v, o, out r, out e);
-                });
+            => ReadTable(files, EvidenceTable.DeviceProcessEvents, filter, MapProcessEvent);
 
-        private IEnumerable<T> ReadTable<T>(IEnumerable<EvidenceFile> files, EvidenceTable table, EvidenceFilter<T> filter, Mapper<T> map) where T : class
+        /// <summary>Reads the files into <paramref name="into"/> (operations as their rows come), and returns it.</summary>
+        public TFold FoldAzureActivity<TFold>(IEnumerable<EvidenceFile> files, EvidenceFilter<AzureActivityRecord> filter, TFold into)
+            where TFold : IEvidenceFold<AzureActivityRecord>
+        {
+            FoldTable(files, EvidenceTable.AzureActivity, filter, MapActivity, into);
+            return into;
+        }
+
+        /// <summary>Reads the files into <paramref name="into"/> (a DeviceEventFold), and returns it.</summary>
+        public TFold FoldDeviceEvents<TFold>(IEnumerable<EvidenceFile> files, EvidenceFilter<DeviceEventRecord> filter, TFold into)
+            where TFold : IEvidenceFold<DeviceEventRecord>
+        {
+            FoldTable<DeviceEventRecord>(files, EvidenceTable.DeviceEvents, filter, EvidenceRowMapper.MapDeviceEvent, into);
+            return into;
+        }
+
+        private static readonly Mapper<AzureActivityRecord> MapActivity =
+            (TableBinding b, string?[] v, RecordOrigin o, out AzureActivityRecord? r, out EvidenceRowError? e, out bool invalid) =>
+            {
+                invalid = false;
+                return EvidenceRowMapper.MapAzureActivity(b, v, o, out r, out e);
+            };
+
+        private static readonly Mapper<DeviceFileEventRecord> MapFileEvent =
+            (TableBinding b, string?[] v, RecordOrigin o, out DeviceFileEventRecord? r, out EvidenceRowError? e, out bool invalid) =>
+            {
+                invalid = false;
+                return EvidenceRowMapper.MapDeviceFileEvent(b, v, o, out r, out e);
+            };
+
+        private static readonly Mapper<DeviceProcessEventRecord> MapProcessEvent =
+            (TableBinding b, string?[] v, RecordOrigin o, out DeviceProcessEventRecord? r, out EvidenceRowError? e, out bool invalid) =>
+            {
+                invalid = false;
+                return EvidenceRowMapper.MapDeviceProcessEvent(b, v, o, out r, out e);
+            };
+
+        private static IReadOnlyList<EvidenceFile> Checked<T>(IEnumerable<EvidenceFile> files, EvidenceTable table, EvidenceFilter<T> filter) where T : class
         {
             if (files == null) throw new ArgumentNullException(nameof(files));
             if (filter == null) throw new ArgumentNullException(nameof(filter));
             if (filter.Prefilter != null && filter.Prefilter.Table != table)
                 throw new ArgumentException($"a {filter.Prefilter.Table} prefilter cannot read {table}", nameof(filter));
-            return ReadFiles(files, table, filter, map);
+            return files as IReadOnlyList<EvidenceFile> ?? files.ToList();
+        }
+
+        private IEnumerable<T> ReadTable<T>(IEnumerable<EvidenceFile> files, EvidenceTable table, EvidenceFilter<T> filter, Mapper<T> map) where T : class
+        {
+            var list = Checked(files, table, filter);
+            return ReadFiles(list, table, filter, map);
+        }
+
+        private void FoldTable<T>(IEnumerable<EvidenceFile> files, EvidenceTable table, EvidenceFilter<T> filter, Mapper<T> map, IEvidenceFold<T> into) where T : class
+        {
+            if (into == null) throw new ArgumentNullException(nameof(into));
+            var list = Checked(files, table, filter);
+            if (list.Count < 2 || MaxParallelFiles < 2)
+            {
+                foreach (var file in list) FoldFile(file, table, filter, map, into, cancellationToken);
+                return;
+            }
+            foreach (var part in FilesAhead(list, table, filter, map, into.NewPart)) into.Append(part);
         }
 
         /// <summary>Files of one table read at once, at most this many (the machine's cores by default).</summary>
         internal int MaxParallelFiles { get; set; } = Environment.ProcessorCount;
 
-        private IEnumerable<T> ReadFiles<T>(IEnumerable<EvidenceFile> files, EvidenceTable table, EvidenceFilter<T> filter, Mapper<T> map) where T : class
+        private IEnumerable<T> ReadFiles<T>(IReadOnlyList<EvidenceFile> list, EvidenceTable table, EvidenceFilter<T> filter, Mapper<T> map) where T : class
         {
-            var list = files as IReadOnlyList<EvidenceFile> ?? files.ToList();
             if (list.Count < 2 || MaxParallelFiles < 2)
             {
                 foreach (var file in list)
@@ -135,27 +174,42 @@ namespace RunCommandHunt.Engine.Readers
                 }
                 yield break;
             }
+            foreach (var part in FilesAhead(list, table, filter, map, () => new RecordList<T>()))
+            {
+                foreach (var record in ((RecordList<T>)part).Records) yield return record;
+            }
+        }
 
-            // Several files: read ahead on the cores (at most MaxParallelFiles at once, started in file order as the
-            // earlier ones are handed on), records handed on in file order (what a file keeps is small).
+        /// <summary>
+        /// Several files: read ahead on the cores (at most MaxParallelFiles at once, started in file order as the
+        /// earlier ones are handed on), each into a part of its own, the parts handed on in file order.
+        /// </summary>
+        private IEnumerable<IEvidenceFold<T>> FilesAhead<T>(IReadOnlyList<EvidenceFile> list, EvidenceTable table, EvidenceFilter<T> filter, Mapper<T> map,
+            Func<IEvidenceFold<T>> newPart) where T : class
+        {
             var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var reads = new Task<List<T>>?[list.Count];
+            var reads = new Task<IEvidenceFold<T>>?[list.Count];
             int started = 0;
             void StartNext()
             {
                 if (started >= list.Count) return;
                 var file = list[started];
-                reads[started++] = Task.Run(() => ReadFile(file, table, filter, map, stop.Token).ToList(), stop.Token);
+                reads[started++] = Task.Run(() =>
+                {
+                    var part = newPart();
+                    FoldFile(file, table, filter, map, part, stop.Token);
+                    return part;
+                }, stop.Token);
             }
             try
             {
                 for (int k = 0; k < MaxParallelFiles; k++) StartNext();
                 for (int i = 0; i < reads.Length; i++)
                 {
-                    var records = reads[i]!.GetAwaiter().GetResult();
+                    var part = reads[i]!.GetAwaiter().GetResult();
                     reads[i] = null;
                     StartNext();
-                    foreach (var record in records) yield return record;
+                    yield return part;
                 }
             }
             finally
@@ -173,43 +227,88 @@ namespace RunCommandHunt.Engine.Readers
 
         private IEnumerable<T> ReadFile<T>(EvidenceFile file, EvidenceTable table, EvidenceFilter<T> filter, Mapper<T> map, CancellationToken token) where T : class
         {
-            token.ThrowIfCancellationRequested();
-            if (file.Table != table)
-                throw new EvidenceException($"{file.Path} is a {file.Table} file; it cannot be read as {table}", file.Path) { Reason = "WrongTable" };
-
-            var source = RowSources.Open(file.Path, log);
-            SecondHalf<T>? second = null;
-            var stats = new FileReadStatistics(file.Path, table, source.Format);
-            lock (statistics) statistics.Add(stats);
-            try
+            using (var read = new FileRead<T>(this, file, table, filter, map, () => new RecordList<T>(), token))
             {
-                var missing = TableSchema.Missing(source.Columns, table);
-                if (missing.Count > 0) throw MissingColumns(file.Path, table, missing, source.Columns);
-                source.AddColumns(TableSchema.Fields(table));
-                var binding = source.Columns.GetBinding(table);
-                var prefilter = filter.Prefilter?.Bind(binding);
-
-                // A large CSV file: its second half read by another core meanwhile (EvidenceReader.Split.cs).
-                second = SecondHalf<T>.Start(this, source, binding, prefilter, filter.Keep, map, token);
-                var half = second;
-                var rows = new FileRows<T>(this, log, source, stats, binding, prefilter, filter.Keep, map, token, reportProgress: true,
-                    otherBytes: half == null ? null : (Func<long>)(() => half.BytesDone));
-                while (rows.NextKept(out var record)) yield return record!;
-                if (half != null)
+                while (read.Next(out var record)) yield return record!;
+                if (read.JoinSecondHalf() is RecordList<T> half)
                 {
-                    foreach (var record in half.Join(stats, log)) yield return record;
-                    // When the second half could not be used, the first half's reader reads on to the end (it already
-                    // has when the split fell inside a row); after a join it is at its stop and reads nothing.
-                    while (rows.NextKept(out var record)) yield return record!;
+                    foreach (var record in half.Records) yield return record;
                 }
-                stats.Completed = true;
-                if (rows.ReportedProgress) ReportProgress(source, table, finished: true, 0);
+                // When the second half could not be used, the first half's reader reads on to the end (it already has
+                // when the split fell inside a row); after a join it is at its stop and reads nothing.
+                while (read.Next(out var record)) yield return record!;
+                read.Complete();
             }
-            finally
+        }
+
+        private void FoldFile<T>(EvidenceFile file, EvidenceTable table, EvidenceFilter<T> filter, Mapper<T> map, IEvidenceFold<T> into, CancellationToken token) where T : class
+        {
+            using (var read = new FileRead<T>(this, file, table, filter, map, into.NewPart, token))
+            {
+                while (read.Next(out var record)) into.Add(record!);
+                var half = read.JoinSecondHalf();
+                if (half != null) into.Append(half);
+                while (read.Next(out var record)) into.Add(record!);
+                read.Complete();
+            }
+        }
+
+        /// <summary>One file being read: its source, counts and row loop, and the second half read meanwhile on another
+        /// core when the file is large (EvidenceReader.Split.cs), folded into a part of its own.</summary>
+        private sealed class FileRead<T> : IDisposable where T : class
+        {
+            private readonly EvidenceReader reader;
+            private readonly RowSource source;
+            private readonly FileReadStatistics stats;
+            private readonly SecondHalf<T>? second;
+            private readonly FileRows<T> rows;
+
+            public FileRead(EvidenceReader reader, EvidenceFile file, EvidenceTable table, EvidenceFilter<T> filter, Mapper<T> map,
+                Func<IEvidenceFold<T>> newPart, CancellationToken token)
+            {
+                token.ThrowIfCancellationRequested();
+                if (file.Table != table)
+                    throw new EvidenceException($"{file.Path} is a {file.Table} file; it cannot be read as {table}", file.Path) { Reason = "WrongTable" };
+                this.reader = reader;
+                source = RowSources.Open(file.Path, reader.log);
+                stats = new FileReadStatistics(file.Path, table, source.Format);
+                lock (reader.statistics) reader.statistics.Add(stats);
+                try
+                {
+                    var missing = TableSchema.Missing(source.Columns, table);
+                    if (missing.Count > 0) throw MissingColumns(file.Path, table, missing, source.Columns);
+                    source.AddColumns(TableSchema.Fields(table));
+                    var binding = source.Columns.GetBinding(table);
+                    var prefilter = filter.Prefilter?.Bind(binding);
+                    second = SecondHalf<T>.Start(reader, source, binding, prefilter, filter.Keep, map, newPart, token);
+                    var half = second;
+                    rows = new FileRows<T>(reader, reader.log, source, stats, binding, prefilter, filter.Keep, map, token, reportProgress: true,
+                        otherBytes: half == null ? null : (Func<long>)(() => half.BytesDone));
+                }
+                catch
+                {
+                    Dispose();
+                    throw;
+                }
+            }
+
+            public bool Next(out T? record) => rows.NextKept(out record);
+
+            /// <summary>Once the first half has been read: the second half's part, its counts and row errors added to
+            /// the file's; null when the file was not split or the split could not be used.</summary>
+            public IEvidenceFold<T>? JoinSecondHalf() => second?.Join(stats, reader.log);
+
+            public void Complete()
+            {
+                stats.Completed = true;
+                if (rows.ReportedProgress) reader.ReportProgress(source, stats.Table, finished: true, 0);
+            }
+
+            public void Dispose()
             {
                 second?.Dispose();
                 source.Dispose();
-                Summarize(stats);
+                reader.Summarize(stats);
             }
         }
 

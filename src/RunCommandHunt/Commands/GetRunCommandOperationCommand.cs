@@ -76,26 +76,29 @@ namespace RunCommandHunt.Commands
             var log = new EngineLog(Log);
             try
             {
-                IEnumerable<AzureActivityRecord> rows;
+                IEnumerable<RunCommandOperation> operations;
                 if (ParameterSetName == LiveSet)
                 {
                     var (start, end) = HuntRange();
-                    rows = Connect().LogAnalytics(WorkspaceId).GetAzureActivity(new Engine.Sources.QueryWindow(start, end), CancellationToken);
+                    var rows = Connect().LogAnalytics(WorkspaceId).GetAzureActivity(new Engine.Sources.QueryWindow(start, end), CancellationToken);
+                    operations = OperationBuilder.Build(rows, Compatibility, IncludeFailed);
                 }
                 else if (ParameterSetName == PathSet)
                 {
                     var reader = new EvidenceReader(log, CancellationToken);
                     var files = reader.Resolve(EvidenceFiles.Absolute(this, Path), EvidenceTable.AzureActivity);
-                    rows = reader.ReadAzureActivity(files, RelevanceFilters.AzureActivity(Compatibility));
+                    // Rows go into their operations as they are read: none is held whole.
+                    operations = reader.FoldAzureActivity(files, RelevanceFilters.AzureActivity(Compatibility),
+                        new OperationFold(Compatibility, IncludeFailed)).Build();
                 }
                 else
                 {
-                    rows = Cast(_pipelineRows);
+                    operations = OperationBuilder.Build(Cast(_pipelineRows), Compatibility, IncludeFailed);
                     WriteVerbose($"pipeline: AzureActivity: read {_inputRead}, rejected {_inputRejected}");
                 }
 
                 long count = 0;
-                foreach (var op in OperationBuilder.Build(rows, Compatibility, IncludeFailed))
+                foreach (var op in operations)
                 {
                     CancellationToken.ThrowIfCancellationRequested();
                     count++;

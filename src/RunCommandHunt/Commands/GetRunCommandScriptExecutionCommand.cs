@@ -98,7 +98,7 @@ namespace RunCommandHunt.Commands
                 {
                     WriteVerbose("No operations piped in: reading them from the AzureActivity evidence in -Path.");
                     var reader = new EvidenceReader(new EngineLog(Log), CancellationToken);
-                    operations = OperationBuilder.Build(reader.ReadAzureActivity(evidence.ActivityFiles, RelevanceFilters.AzureActivity(mode)), mode).ToList();
+                    operations = reader.FoldAzureActivity(evidence.ActivityFiles, RelevanceFilters.AzureActivity(mode), new OperationFold(mode)).Build().ToList();
                 }
                 else
                 {
@@ -214,8 +214,8 @@ namespace RunCommandHunt.Commands
             var fileTask = Task.Run(() => result.FileEvents = new EvidenceReader(log, token)
                 .ReadDeviceFileEvents(fileEventFiles, RelevanceFilters.DeviceFileEvents(mode)).ToList(), token);
             // DeviceEvents, the largest table, is folded as it streams: what correlation takes from each row, not the row.
-            var eventTask = Task.Run(() => result.DeviceEvents = DeviceEventFold.Of(new EvidenceReader(log, token)
-                .ReadDeviceEvents(deviceEventFiles, RelevanceFilters.DeviceEvents(mode)), mode), token);
+            var eventTask = Task.Run(() => result.DeviceEvents = new EvidenceReader(log, token)
+                .FoldDeviceEvents(deviceEventFiles, RelevanceFilters.DeviceEvents(mode), new DeviceEventFold(mode)), token);
             var processTask = Task.Run(() => result.ProcessEvents = new EvidenceReader(log, token)
                 .ReadDeviceProcessEvents(processFiles, RelevanceFilters.DeviceProcessEvents(mode)).ToList(), token);
             return Task.WhenAll(fileTask, eventTask, processTask).ContinueWith(t =>

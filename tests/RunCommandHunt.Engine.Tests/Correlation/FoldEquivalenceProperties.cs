@@ -5,6 +5,7 @@ using System.Threading;
 using CsCheck;
 using RunCommandHunt.Engine.Correlation;
 using RunCommandHunt.Engine.Model;
+using RunCommandHunt.Engine.Readers;
 using RunCommandHunt.Engine.Tests.Compatibility;
 using RunCommandHunt.Engine.Tests.Oracle;
 using Xunit;
@@ -144,6 +145,51 @@ namespace RunCommandHunt.Engine.Tests.Correlation
             // The generator must reach linked runs with several commands, or the property proves little.
             Assert.True(withExecutions > Iterations / 5, $"Only {withExecutions} of {Iterations} samples linked an execution.");
             Assert.True(withCommands > Iterations / 20, $"Only {withCommands} of {Iterations} samples linked several commands.");
+        }
+
+        /// <summary>Rows folded in parts (as readers fold what they read ahead) and appended in order give what one fold
+        /// of them all gives, in every behaviour.</summary>
+        [Fact]
+        public void Fold_WhenRowsFoldedInPartsAndAppended_ShouldGiveWhatOneFoldGives()
+        {
+            Gen.Select(Sets, Gen.Int[0, 1 << 20].Array[0, 4]).Sample(s =>
+            {
+                var ((e, processes), cuts) = s;
+                foreach (var mode in new[] { CompatibilityMode.None, CompatibilityMode.AnalyticRule, CompatibilityMode.HuntingQuery })
+                {
+                    var operations = new OperationFold(mode, includeFailed: true);
+                    foreach (var row in e.Activity) operations.Add(row);
+                    var opsInParts = InParts(new OperationFold(mode, includeFailed: true), e.Activity, cuts);
+                    var expectedOps = operations.Build().ToList();
+                    Assert.Equal(expectedOps.Select(Describe), opsInParts.Build().Select(Describe));
+
+                    var expected = ScriptExecutionCorrelator.Correlate(expectedOps, e.FileEvents, DeviceEventFold.Of(e.DeviceEvents, mode), processes).ToList();
+                    var eventsInParts = InParts(new DeviceEventFold(mode), e.DeviceEvents, cuts);
+                    Assert.Equal(DeviceEventFold.Of(e.DeviceEvents, mode).Count, eventsInParts.Count);
+                    Assert.Equal(expected.Select(Describe), ScriptExecutionCorrelator.Correlate(expectedOps, e.FileEvents, eventsInParts, processes).Select(Describe));
+                }
+            }, iter: Iterations / 2, print: s => EvidenceGenerator.Describe(s.Item1.Evidence));
+        }
+
+        /// <summary>The rows cut at the given places, each piece folded into a part of its own, the parts appended to the first.</summary>
+        private static TFold InParts<TFold, T>(TFold first, IReadOnlyList<T> rows, int[] cuts) where TFold : IEvidenceFold<T> where T : class
+        {
+            var at = cuts.Select(c => rows.Count == 0 ? 0 : c % (rows.Count + 1)).Distinct().OrderBy(c => c).ToList();
+            at.Add(rows.Count);
+            IEvidenceFold<T> current = first;
+            int from = 0;
+            foreach (var end in at)
+            {
+                for (int i = from; i < end; i++) current.Add(rows[i]);
+                if (!ReferenceEquals(current, first))
+                {
+                    current.ShiftLines(from);
+                    first.Append(current);
+                }
+                current = first.NewPart();
+                from = end;
+            }
+            return first;
         }
 
         private static string Describe(RunCommandOperation o) => string.Join(" | ", o.StartTime.Ticks, o.EndTime.Ticks, o.Subscription, o.ResourceGroup,
