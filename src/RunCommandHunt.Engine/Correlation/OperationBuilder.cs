@@ -1,14 +1,14 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using RunCommandHunt.Engine.Fingerprinting;
 using RunCommandHunt.Engine.Model;
 
 namespace RunCommandHunt.Engine.Correlation
 {
     /// <summary>
-    /// AzureActivity rows -> Run Command operations. The seed modes follow the seeds' first block step for step;
-    /// the default groups by CorrelationId, knows every Run Command kind and both status vocabularies.
+    /// AzureActivity rows -> Run Command operations (through an <see cref="OperationFold"/>). The seed modes follow the
+    /// seeds' first block step for step; the default groups by CorrelationId, knows every Run Command kind and both
+    /// status vocabularies.
     /// </summary>
     public static class OperationBuilder
     {
