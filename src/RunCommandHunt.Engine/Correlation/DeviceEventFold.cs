@@ -30,7 +30,9 @@ namespace RunCommandHunt.Engine.Correlation
             return fold;
         }
 
-        /// <summary>Folds a row in; rows the behaviour does not use are ignored.</summary>
+        /// <summary>Folds a row in. The seeds ignore rows their DeviceEvents block drops; the default ignores rows with
+        /// neither a -File script nor script text (which of those runs belong to a handler is the reader's
+        /// RelevanceFilters' decision, as it was the correlator's input before the fold).</summary>
         public void Add(DeviceEventRecord e)
         {
             if (e == null) throw new ArgumentNullException(nameof(e));
@@ -43,7 +45,7 @@ namespace RunCommandHunt.Engine.Correlation
         public void ShiftLines(long lines)
         {
             // The rows kept whole are the only ones that still know their line.
-            foreach (var e in scriptContent) e.Origin = new RecordOrigin(e.Origin.Source, e.Origin.Line + lines);
+            foreach (var e in scriptContent) e.Origin = e.Origin.MovedOn(lines);
         }
 
         public void Append(IEvidenceFold<DeviceEventRecord> later)

@@ -47,7 +47,7 @@ namespace RunCommandHunt.Engine.Correlation
             public DateTime LatestTime { get; private set; } = DateTime.MinValue;
             public string MaxCallerIpAddress = "";
             public readonly List<(DateTime Time, string Status)> Statuses = new List<(DateTime, string)>();
-            public Earliest Caller, CallerIpAddress, Scope;
+            public EarliestValue Caller, CallerIpAddress, Scope;
 
             public void Add(AzureActivityRecord row)
             {
@@ -74,7 +74,7 @@ namespace RunCommandHunt.Engine.Correlation
         }
 
         /// <summary>The value of the earliest row that has one (the first read of those); Auth goes with a scope.</summary>
-        private struct Earliest
+        private struct EarliestValue
         {
             public bool Found;
             public DateTime Time;
@@ -90,7 +90,7 @@ namespace RunCommandHunt.Engine.Correlation
             }
 
             /// <summary>A later part's value, which wins only when it is earlier.</summary>
-            public void Take(Earliest later)
+            public void Take(EarliestValue later)
             {
                 if (later.Found && Wants(later.Time)) this = later;
             }
@@ -141,7 +141,7 @@ namespace RunCommandHunt.Engine.Correlation
             }
         }
 
-        private static void Shift(AzureActivityRecord r, long lines) => r.Origin = new RecordOrigin(r.Origin.Source, r.Origin.Line + lines);
+        private static void Shift(AzureActivityRecord r, long lines) => r.Origin = r.Origin.MovedOn(lines);
 
         public void Append(IEvidenceFold<AzureActivityRecord> later)
         {

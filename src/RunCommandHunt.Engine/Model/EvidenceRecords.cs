@@ -9,6 +9,9 @@ namespace RunCommandHunt.Engine.Model
         public string Source { get; }
         public long Line { get; }
         public override string ToString() => Line > 0 ? $"{Source}:{Line}" : Source;
+
+        /// <summary>The same place, its line counted on by <paramref name="lines"/> (a part of a file read from its middle).</summary>
+        public RecordOrigin MovedOn(long lines) => new RecordOrigin(Source, Line + lines);
     }
 
     /// <summary>An AzureActivity row, with the columns the hunt reads. Strings are never null ("" as in Kusto).</summary>

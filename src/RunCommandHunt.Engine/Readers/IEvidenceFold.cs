@@ -43,10 +43,10 @@ namespace RunCommandHunt.Engine.Readers
         {
             switch (record)
             {
-                case AzureActivityRecord a: a.Origin = new RecordOrigin(a.Origin.Source, a.Origin.Line + lines); break;
-                case DeviceFileEventRecord f: f.Origin = new RecordOrigin(f.Origin.Source, f.Origin.Line + lines); break;
-                case DeviceEventRecord d: d.Origin = new RecordOrigin(d.Origin.Source, d.Origin.Line + lines); break;
-                case DeviceProcessEventRecord p: p.Origin = new RecordOrigin(p.Origin.Source, p.Origin.Line + lines); break;
+                case AzureActivityRecord a: a.Origin = a.Origin.MovedOn(lines); break;
+                case DeviceFileEventRecord f: f.Origin = f.Origin.MovedOn(lines); break;
+                case DeviceEventRecord d: d.Origin = d.Origin.MovedOn(lines); break;
+                case DeviceProcessEventRecord p: p.Origin = p.Origin.MovedOn(lines); break;
                 default: throw new System.InvalidOperationException($"{typeof(T)} has no line to shift");
             }
         }
