@@ -17,11 +17,6 @@ namespace RunCommandHunt.Engine.Correlation
     {
         private static readonly string[] ScriptExtensions = { ".ps1", ".sh", ".cmd", ".bat" };
 
-        /// <summary>The -File argument of a PowerShell command line, quoted or not, any case.</summary>
-        private static readonly Regex PowerShellFileArgument = new Regex(
-            @"-File\s+(?:""(?<p>[^""]+)""|'(?<p>[^']+)'|(?<p>[^\s""']+))",
-            RegexOptions.CultureInvariant | RegexOptions.IgnoreCase | RegexOptions.Compiled);
-
         /// <summary>
         /// RunCommandExtension.exe (action, Windows), the RunCommandHandler of managed Run Command, and the Linux
         /// handlers (run-command-extension, run-command-handler, run-command-shim).
@@ -45,15 +40,40 @@ namespace RunCommandHunt.Engine.Correlation
         public static bool IsRunCommandScriptWrite(DeviceFileEventRecord f) =>
             IsScriptFile(f.FileName) && (IsRunCommandProcess(f.InitiatingProcessFileName) || IsRunCommandFolder(f.FolderPath));
 
-        /// <summary>File name (last path segment) of a PowerShell command line's -File argument; "" when none.</summary>
+        /// <summary>
+        /// File name (last path segment) of a PowerShell command line's -File argument; "" when none. The argument is
+        /// what <c>-File\s+(?:"([^"]+)"|'([^']+)'|([^\s"']+))</c> (any case, culture-invariant) captures at its first
+        /// match; scanned by hand because this runs on every candidate DeviceEvents row, and the regex's Match
+        /// allocated about half a kilobyte each time.
+        /// </summary>
         public static string PowerShellScriptName(string commandLine)
         {
-            if (commandLine.IndexOf("-File", StringComparison.OrdinalIgnoreCase) < 0) return "";
-            var m = PowerShellFileArgument.Match(commandLine);
-            if (!m.Success) return "";
-            var p = m.Groups["p"].Value;
-            int cut = Math.Max(p.LastIndexOf('\\'), p.LastIndexOf('/'));
-            return cut >= 0 ? p.Substring(cut + 1) : p;
+            for (int at = commandLine.IndexOf('-'); at >= 0 && at + 5 <= commandLine.Length; at = commandLine.IndexOf('-', at + 1))
+            {
+                // "-File" in any case: ASCII letters only, as the invariant regex matches them.
+                if ((commandLine[at + 1] | 0x20) != 'f' || (commandLine[at + 2] | 0x20) != 'i'
+                    || (commandLine[at + 3] | 0x20) != 'l' || (commandLine[at + 4] | 0x20) != 'e') continue;
+                int i = at + 5;
+                while (i < commandLine.Length && char.IsWhiteSpace(commandLine[i])) i++;
+                if (i == at + 5 || i == commandLine.Length) continue;
+                int start, end;
+                char first = commandLine[i];
+                if (first == '"' || first == '\'')
+                {
+                    start = i + 1;
+                    end = commandLine.IndexOf(first, start);
+                    if (end <= start) continue; // unclosed, or empty: no match here
+                }
+                else
+                {
+                    start = end = i;
+                    while (end < commandLine.Length && !char.IsWhiteSpace(commandLine[end]) && commandLine[end] != '"' && commandLine[end] != '\'') end++;
+                }
+                int cut = Math.Max(commandLine.LastIndexOf('\\', end - 1, end - start), commandLine.LastIndexOf('/', end - 1, end - start));
+                int name = cut >= 0 ? cut + 1 : start;
+                return commandLine.Substring(name, end - name);
+            }
+            return "";
         }
 
         /// <summary>The handlers name their scripts script&lt;N&gt;.ps1 (action) or script.ps1 (managed); any other -File

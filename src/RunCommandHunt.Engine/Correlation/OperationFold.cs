@@ -17,6 +17,9 @@ namespace RunCommandHunt.Engine.Correlation
         private readonly CompatibilityMode mode;
         private readonly bool includeFailed;
         private readonly Dictionary<(string, string, string), Group> groups;
+        /// <summary>One copy of each text an operation keeps: Authorization is ~1 KB of JSON, the same on every operation
+        /// of one principal and role on one machine; scope, subscription, caller and the like repeat as much.</summary>
+        private readonly Dictionary<string, string> texts = new Dictionary<string, string>(StringComparer.Ordinal);
         private int seen;
 
         public OperationFold(CompatibilityMode mode, bool includeFailed = false)
@@ -100,6 +103,7 @@ namespace RunCommandHunt.Engine.Correlation
         {
             if (row == null) throw new ArgumentNullException(nameof(row));
             if (!OperationBuilder.IsRelevant(row, mode)) return;
+            row.Authorization = Shared(row.Authorization);
             if (mode != CompatibilityMode.None)
             {
                 // summarize ... by CorrelationId, Authorization, Caller (exact string keys)
@@ -117,10 +121,18 @@ namespace RunCommandHunt.Engine.Correlation
             {
                 var scope = KustoSemantics.JsonProperty(row.Authorization, "scope");
                 if (scope.Length == 0) scope = row.ResourceId;
-                d.Scope.Offer(t, scope, row.Authorization);
+                d.Scope.Offer(t, Shared(scope), row.Authorization);
             }
             d.Caller.Offer(t, row.Caller);
             d.CallerIpAddress.Offer(t, row.CallerIpAddress);
+        }
+
+        private string Shared(string text)
+        {
+            if (text.Length == 0) return text;
+            if (texts.TryGetValue(text, out var held)) return held;
+            texts.Add(text, text);
+            return text;
         }
 
         private Group GroupOf((string, string, string) key, AzureActivityRecord row)
@@ -149,11 +161,20 @@ namespace RunCommandHunt.Engine.Correlation
             if (part.mode != mode || part.includeFailed != includeFailed) throw new ArgumentException("a part of another kind of fold", nameof(later));
             foreach (var entry in part.groups.OrderBy(e => e.Value.FirstSeen))
             {
+                // The part held its own copies of the texts: what is kept points to these instead.
                 if (groups.TryGetValue(entry.Key, out var g)) g.Append(entry.Value);
                 else
                 {
-                    entry.Value.FirstSeen = seen++;
-                    groups[entry.Key] = entry.Value;
+                    g = entry.Value;
+                    g.FirstSeen = seen++;
+                    g.First.Authorization = Shared(g.First.Authorization);
+                    groups[(entry.Key.Item1, Shared(entry.Key.Item2), entry.Key.Item3)] = g;
+                }
+                g.Earliest.Authorization = Shared(g.Earliest.Authorization);
+                if (g.Scope.Found)
+                {
+                    g.Scope.Value = Shared(g.Scope.Value);
+                    g.Scope.Auth = Shared(g.Scope.Auth);
                 }
             }
         }
@@ -177,17 +198,17 @@ namespace RunCommandHunt.Engine.Correlation
 
                 var first = g.First;
                 // Scope = parse_json(Authorization).scope; Subscription = split(Scope, "/")[2]; VM = split(Scope, "/")[-1]
-                var scope = KustoSemantics.JsonProperty(first.Authorization, "scope");
+                var scope = Shared(KustoSemantics.JsonProperty(first.Authorization, "scope"));
                 result.Add(new RunCommandOperation
                 {
                     StartTime = g.EarliestTime,
                     EndTime = g.LatestTime,
-                    Subscription = KustoSemantics.SplitAt(scope, '/', 2),
-                    ResourceGroup = ResourceScope.Parse(scope).ResourceGroup,
-                    VirtualMachineName = KustoSemantics.SplitAt(scope, '/', -1),
+                    Subscription = Shared(KustoSemantics.SplitAt(scope, '/', 2)),
+                    ResourceGroup = Shared(ResourceScope.Parse(scope).ResourceGroup),
+                    VirtualMachineName = Shared(KustoSemantics.SplitAt(scope, '/', -1)),
                     CorrelationId = first.CorrelationId,
-                    Caller = first.Caller,
-                    CallerIpAddress = g.MaxCallerIpAddress,
+                    Caller = Shared(first.Caller),
+                    CallerIpAddress = Shared(g.MaxCallerIpAddress),
                     Scope = scope,
                     Status = succeeded ? "Succeeded" : OperationBuilder.OutcomeOf(statuses),
                     ActivityStatusValues = statuses,
@@ -209,19 +230,19 @@ namespace RunCommandHunt.Engine.Correlation
                 var outcome = OperationBuilder.OutcomeOf(statuses);
                 if (outcome != "Succeeded" && !includeFailed) continue;
 
-                var scope = g.Scope.Found ? g.Scope.Value : "";
+                var scope = g.Scope.Found ? Shared(g.Scope.Value) : "";
                 var parsed = ResourceScope.Parse(scope);
                 var first = g.Earliest;
                 result.Add(new RunCommandOperation
                 {
                     StartTime = g.EarliestTime,
                     EndTime = g.LatestTime,
-                    Subscription = parsed.Subscription.Length > 0 ? parsed.Subscription : first.SubscriptionId,
-                    ResourceGroup = parsed.ResourceGroup.Length > 0 ? parsed.ResourceGroup : first.ResourceGroup,
-                    VirtualMachineName = parsed.MachineName,
+                    Subscription = Shared(parsed.Subscription.Length > 0 ? parsed.Subscription : first.SubscriptionId),
+                    ResourceGroup = Shared(parsed.ResourceGroup.Length > 0 ? parsed.ResourceGroup : first.ResourceGroup),
+                    VirtualMachineName = Shared(parsed.MachineName),
                     CorrelationId = first.CorrelationId,
-                    Caller = g.Caller.Found ? g.Caller.Value : "",
-                    CallerIpAddress = g.CallerIpAddress.Found ? g.CallerIpAddress.Value : "",
+                    Caller = g.Caller.Found ? Shared(g.Caller.Value) : "",
+                    CallerIpAddress = g.CallerIpAddress.Found ? Shared(g.CallerIpAddress.Value) : "",
                     Scope = scope,
                     Status = outcome,
                     ActivityStatusValues = statuses,

@@ -168,6 +168,29 @@ namespace RunCommandHunt.Engine.Correlation
             return x;
         }
 
+        /// <summary>
+        /// The operation as linking reads it: every column but Authorization and ActivityStatusValues, which no
+        /// execution carries. A stage that holds the operations until the device tables are in keeps this copy, so
+        /// that the ~1 KB Authorization texts (most of an operation's size) go once the upstream stage is done.
+        /// </summary>
+        public static RunCommandOperation ForLinking(RunCommandOperation op) =>
+            new RunCommandOperation
+            {
+                StartTime = op.StartTime,
+                EndTime = op.EndTime,
+                Subscription = op.Subscription,
+                ResourceGroup = op.ResourceGroup,
+                VirtualMachineName = op.VirtualMachineName,
+                CorrelationId = op.CorrelationId,
+                Caller = op.Caller,
+                CallerIpAddress = op.CallerIpAddress,
+                Scope = op.Scope,
+                Status = op.Status,
+                OperationNameValue = op.OperationNameValue,
+                OperationKind = op.OperationKind,
+                Compatibility = op.Compatibility,
+            };
+
         /// <summary>An execution's columns that come from its operation and its script file, in every behaviour.</summary>
         internal static RunCommandScriptExecution Linked(RunCommandOperation op, DeviceFileEventRecord f, CompatibilityMode mode) =>
             new RunCommandScriptExecution

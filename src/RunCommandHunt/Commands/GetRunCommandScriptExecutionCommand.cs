@@ -74,7 +74,7 @@ namespace RunCommandHunt.Commands
             if (InputObject == null) return;
             try
             {
-                _operations.Add(PipelineObjects.ToOperation(InputObject));
+                _operations.Add(ScriptExecutionCorrelator.ForLinking(PipelineObjects.ToOperation(InputObject)));
             }
             catch (ArgumentException ex)
             {
@@ -98,7 +98,8 @@ namespace RunCommandHunt.Commands
                 {
                     WriteVerbose("No operations piped in: reading them from the AzureActivity evidence in -Path.");
                     var reader = new EvidenceReader(new EngineLog(Log), CancellationToken);
-                    operations = reader.FoldAzureActivity(evidence.ActivityFiles, RelevanceFilters.AzureActivity(mode), new OperationFold(mode)).Build().ToList();
+                    operations = reader.FoldAzureActivity(evidence.ActivityFiles, RelevanceFilters.AzureActivity(mode), new OperationFold(mode)).Build()
+                        .Select(ScriptExecutionCorrelator.ForLinking).ToList();
                 }
                 else
                 {

@@ -39,6 +39,9 @@ namespace RunCommandHunt.Engine.Readers.Formats
         private string? errorValue;
         // Kept rows repeat their machine, command line, Authorization...: each distinct value is one string.
         private readonly StringPool pool = new StringPool();
+        // The time column is not pooled: every row's differs and is parsed, never kept, so a pooled copy would only
+        // live on until its slot is taken, long enough to be promoted (-2: not looked up yet).
+        private int timeColumn = -2;
         // Where each field of the last row lies in buf (content only, without the quotes); valid until the next read.
         private int[] fieldStart = Array.Empty<int>(), fieldEnd = Array.Empty<int>();
         private bool[] fieldEscaped = Array.Empty<bool>();
@@ -126,10 +129,13 @@ namespace RunCommandHunt.Engine.Readers.Formats
             var status = NextRow(outcome);
             if (status != RowStatus.Row) return status;
             if (prefilter != null && prefilter.CanSkip(this)) return RowStatus.Skipped;
+            if (timeColumn == -2) timeColumn = Columns.IndexOf(TableSchema.TimeGenerated);
             for (int i = 0; i < needed.Length; i++)
             {
                 if (!needed[i]) continue;
-                values[i] = i < fieldCount ? pool.Get(buf, fieldStart[i], fieldEnd[i] - fieldStart[i], fieldEscaped[i]) : null;
+                values[i] = i >= fieldCount ? null
+                    : i == timeColumn ? StringPool.Decode(buf, fieldStart[i], fieldEnd[i] - fieldStart[i], fieldEscaped[i])
+                    : pool.Get(buf, fieldStart[i], fieldEnd[i] - fieldStart[i], fieldEscaped[i]);
             }
             return RowStatus.Row;
         }
