@@ -16,6 +16,20 @@ namespace RunCommandHunt.Engine.Tests.Correlation
                 Activity(60, "Succeeded", "x", correlationId, op: op, authorization: "{\"scope\":\"" + scope + "\"}"),
             }, CompatibilityMode.None).ToArray();
 
+        [Fact]
+        public void Build_WhenTakenTwice_ShouldSaySoNotGiveNothing()
+        {
+            // The fold lets each group go as its operation is made: a second pass has nothing left to make.
+            var fold = new OperationFold(CompatibilityMode.None);
+            fold.Add(Activity(0, "Started", "x", "k1", authorization: "{\"scope\":\"" + Scope("vm1") + "\"}"));
+            fold.Add(Activity(60, "Succeeded", "x", "k1", authorization: "{\"scope\":\"" + Scope("vm1") + "\"}"));
+            var ops = fold.Build();
+            Assert.Equal("vm1", Assert.Single(ops).VirtualMachineName);
+            Assert.Throws<System.InvalidOperationException>(() => ops.ToList());
+            Assert.Throws<System.InvalidOperationException>(() => fold.Build());
+            Assert.Throws<System.InvalidOperationException>(() => fold.Add(Activity(90, "Succeeded", "x", "k2")));
+        }
+
         private static DeviceProcessEventRecord Proc(double t, string device, string commandLine, string parentCommandLine) =>
             new DeviceProcessEventRecord { TimeGenerated = At(t), DeviceName = device, ProcessCommandLine = commandLine, InitiatingProcessCommandLine = parentCommandLine };
 
