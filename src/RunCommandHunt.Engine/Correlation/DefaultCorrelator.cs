@@ -122,7 +122,31 @@ namespace RunCommandHunt.Engine.Correlation
             public DeviceFileEventRecord File = null!;
             public string FullPath = "";
             public string Tail = "";
-            public readonly List<(DateTime Time, long Seq, string? Command, string CommandLine)> Run = new List<(DateTime, long, string?, string)>();
+            /// <summary>Its PowerShell events: places in one (device, script name) list of the fold, which holds them
+            /// already (a copy of each here was the largest thing correlation made).</summary>
+            public DeviceEventFold.ScriptRuns? Runs;
+            public List<int>? RunIndexes;
+            /// <summary>Its process events (Linux, interpreters), numbered after every PowerShell event.</summary>
+            public List<(DateTime Time, long Seq, string? Command, string CommandLine)>? Processes;
+
+            public bool HasRun => RunIndexes != null || Processes != null;
+
+            public void AddProcess(DateTime time, long seq, string? command, string commandLine) =>
+                (Processes ??= new List<(DateTime, long, string?, string)>()).Add((time, seq, command, commandLine));
+
+            /// <summary>All its events, in time order (ties in the order read).</summary>
+            public List<(DateTime Time, long Seq, string? Command, string CommandLine)> Run()
+            {
+                var run = new List<(DateTime Time, long Seq, string? Command, string CommandLine)>((RunIndexes?.Count ?? 0) + (Processes?.Count ?? 0));
+                if (RunIndexes != null)
+                    foreach (int i in RunIndexes)
+                    {
+                        var e = Runs!.Events[i];
+                        run.Add((e.Time, i, e.Command, e.CommandLine));
+                    }
+                if (Processes != null) run.AddRange(Processes);
+                return run.OrderBy(t => t.Time).ThenBy(t => t.Seq).ToList();
+            }
             public string ScriptContent = "";
             public bool IsPowerShell => File.FileName.EndsWith(".ps1", StringComparison.OrdinalIgnoreCase);
         }
@@ -144,19 +168,22 @@ namespace RunCommandHunt.Engine.Correlation
 
             // Create and modify events of one file in one operation are one execution; the first write counts.
             var executions = new Dictionary<(RunCommandOperation, string), Execution>();
+            // The handlers write a few paths (script1.ps1... in one folder) on every machine: each path's forms once.
+            var paths = new Dictionary<string, (string Lower, string Tail)>(StringComparer.Ordinal);
             foreach (var f in fileEvents)
             {
                 if (!IsRunCommandScriptWrite(f)) continue;
                 var op = OperationFor(opsByMachine, f);
                 if (op == null) continue;
                 var full = FullPath(f);
-                var key = (op, full.ToLowerInvariant());
+                if (!paths.TryGetValue(full, out var forms)) paths[full] = forms = (full.ToLowerInvariant(), Tail(full));
+                var key = (op, forms.Lower);
                 if (executions.TryGetValue(key, out var existing))
                 {
                     if (f.TimeGenerated < existing.File.TimeGenerated) existing.File = f;
                     continue;
                 }
-                executions[key] = new Execution { Operation = op, File = f, FullPath = full, Tail = Tail(full) };
+                executions[key] = new Execution { Operation = op, File = f, FullPath = full, Tail = forms.Tail };
             }
 
             var byDevice = new Dictionary<string, List<Execution>>(StringComparer.OrdinalIgnoreCase);
@@ -171,6 +198,7 @@ namespace RunCommandHunt.Engine.Correlation
             // they were read. Each belongs to the latest execution of that name on the device written at or before it.
             var named = new List<Execution>();
             var seen = new HashSet<(string, DateTime, string, string)>();
+            string device = "", deviceLower = ""; // the fold shares device names: lower-cased once per change
             foreach (var r in deviceEvents.Runs)
             {
                 if (!byDevice.TryGetValue(r.DeviceName, out var candidates)) continue;
@@ -185,8 +213,10 @@ namespace RunCommandHunt.Engine.Correlation
                     var e = r.Events[i];
                     var owner = Latest(named, e.Time);
                     if (owner == null) continue;
-                    if (!seen.Add((e.DeviceName.ToLowerInvariant(), e.Time, e.CommandLine, e.AdditionalFields))) continue;
-                    owner.Run.Add((e.Time, i, e.Command, e.CommandLine));
+                    if (!ReferenceEquals(e.DeviceName, device)) (device, deviceLower) = (e.DeviceName, e.DeviceName.ToLowerInvariant());
+                    if (!seen.Add((deviceLower, e.Time, e.CommandLine, e.AdditionalFields))) continue;
+                    owner.Runs = r; // one list per execution: its device and its script's name
+                    (owner.RunIndexes ??= new List<int>()).Add(i);
                 }
             }
             // Linux: MDE records the script text; link it by hash, else by path.
@@ -211,12 +241,12 @@ namespace RunCommandHunt.Engine.Correlation
                 var runner = Latest(candidates, p.TimeGenerated, x => References(p.ProcessCommandLine, x));
                 if (runner != null)
                 {
-                    runner.Run.Add((p.TimeGenerated, seq++, null, p.ProcessCommandLine));
+                    runner.AddProcess(p.TimeGenerated, seq++, null, p.ProcessCommandLine);
                     continue;
                 }
                 var parent = Latest(candidates, p.TimeGenerated, x => References(p.InitiatingProcessCommandLine, x));
                 if (parent == null) continue;
-                parent.Run.Add((p.TimeGenerated, seq++, parent.IsPowerShell ? null : p.ProcessCommandLine, p.InitiatingProcessCommandLine));
+                parent.AddProcess(p.TimeGenerated, seq++, parent.IsPowerShell ? null : p.ProcessCommandLine, p.InitiatingProcessCommandLine);
             }
 
             var results = new List<RunCommandScriptExecution>();
@@ -225,8 +255,8 @@ namespace RunCommandHunt.Engine.Correlation
             var lists = new Dictionary<string[], (string[] List, string Hash)>(CommandListComparer.Instance);
             foreach (var x in executions.Values)
             {
-                if (x.Run.Count == 0 && x.ScriptContent.Length == 0) continue; // a file written, no run recorded
-                var run = x.Run.OrderBy(t => t.Time).ThenBy(t => t.Seq).ToList();
+                if (!x.HasRun && x.ScriptContent.Length == 0) continue; // a file written, no run recorded
+                var run = x.Run();
                 var commands = run.Where(t => t.Command != null).Select(t => t.Command!).ToArray();
                 var f = x.File;
                 var execution = ScriptExecutionCorrelator.Linked(x.Operation, f, CompatibilityMode.None);

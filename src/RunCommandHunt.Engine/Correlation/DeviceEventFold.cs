@@ -53,16 +53,19 @@ namespace RunCommandHunt.Engine.Correlation
             var part = (DeviceEventFold)later;
             if (part.Mode != Mode) throw new ArgumentException("a part of another behaviour's fold", nameof(later));
             Count += part.Count;
+            // The part kept its own copies of the texts: what is appended points to these instead.
             foreach (var r in part.runs)
             {
-                if (runs.TryGetValue(r.Key, out var mine)) mine.Events.AddRange(r.Value.Events);
-                else runs[r.Key] = r.Value;
+                if (!runs.TryGetValue(r.Key, out var mine))
+                    runs[(Shared(r.Key.Item1), Shared(r.Key.Item2))] = mine = new ScriptRuns(Shared(r.Value.DeviceName), Shared(r.Value.ScriptName));
+                foreach (var e in r.Value.Events)
+                    mine.Events.Add(new RunEvent(e.Time, e.Command == null ? null : Shared(e.Command), Shared(e.CommandLine), Shared(e.AdditionalFields), Shared(e.DeviceName)));
             }
             scriptContent.AddRange(part.scriptContent);
             foreach (var g in part.seedGroups)
             {
                 var commands = g.Value.Commands;
-                for (int i = 0; i < commands.Count; i++) commands[i] = (commands[i].Time, commands[i].Seq + seq, commands[i].Command);
+                for (int i = 0; i < commands.Count; i++) commands[i] = (commands[i].Time, commands[i].Seq + seq, Shared(commands[i].Command));
                 if (seedGroups.TryGetValue(g.Key, out var mine))
                 {
                     if (g.Value.ExecStart < mine.ExecStart) mine.ExecStart = g.Value.ExecStart;
@@ -74,7 +77,7 @@ namespace RunCommandHunt.Engine.Correlation
             seq += part.seq;
         }
 
-        /// <summary>One copy of each command text: scripts run the same few hundred cmdlets.</summary>
+        /// <summary>One copy of each text kept: scripts run the same few hundred cmdlets.</summary>
         private string Shared(string s)
         {
             if (s.Length == 0) return "";
@@ -125,7 +128,9 @@ namespace RunCommandHunt.Engine.Correlation
             var name = DefaultCorrelator.PowerShellScriptName(e.InitiatingProcessCommandLine);
             if (name.Length > 0)
             {
-                if (!runs.TryGetValue((e.DeviceName, name), out var r)) runs[(e.DeviceName, name)] = r = new ScriptRuns(e.DeviceName, name);
+                // Each kept text once: a machine runs a handler's few script names with one command line, again and again.
+                var device = Shared(e.DeviceName);
+                if (!runs.TryGetValue((device, name), out var r)) runs[(device, name)] = r = new ScriptRuns(device, Shared(name));
                 string? command = null;
                 if (e.Command.Length > 0
                     && (e.ActionType.Length == 0 || e.ActionType.Equals("PowerShellCommand", StringComparison.OrdinalIgnoreCase))
@@ -133,7 +138,7 @@ namespace RunCommandHunt.Engine.Correlation
                     // belongs to has this name, ignoring case).
                     && !e.Command.Equals(name, StringComparison.OrdinalIgnoreCase))
                     command = Shared(e.Command);
-                r.Events.Add(new RunEvent(e.TimeGenerated, command, e.InitiatingProcessCommandLine, e.AdditionalFields, e.DeviceName));
+                r.Events.Add(new RunEvent(e.TimeGenerated, command, Shared(e.InitiatingProcessCommandLine), Shared(e.AdditionalFields), device));
                 Count++;
             }
             else if (e.ScriptContent.Length > 0)

@@ -62,6 +62,17 @@ namespace RunCommandHunt.Engine.Correlation
             return "";
         }
 
+        /// <summary>Is this a name that <see cref="ExtractSeedScriptName"/> can give: script, 1 to 9 digits, .ps1, exactly?</summary>
+        public static bool IsSeedScriptName(string name)
+        {
+            const string Script = "script", Extension = ".ps1";
+            int digits = name.Length - Script.Length - Extension.Length;
+            if (digits < 1 || digits > 9 || !name.StartsWith(Script, StringComparison.Ordinal) || !name.EndsWith(Extension, StringComparison.Ordinal)) return false;
+            for (int i = Script.Length; i < Script.Length + digits; i++)
+                if (name[i] < '0' || name[i] > '9') return false;
+            return true;
+        }
+
         /// <summary><c>tostring(split(s, sep)[index])</c>: negative index counts from the end; out of range gives "".</summary>
         public static string SplitAt(string s, char separator, int index)
         {

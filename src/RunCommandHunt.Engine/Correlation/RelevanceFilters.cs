@@ -32,8 +32,11 @@ namespace RunCommandHunt.Engine.Correlation
 
         public static EvidenceFilter<DeviceFileEventRecord> DeviceFileEvents(CompatibilityMode mode)
         {
-            var prefilter = mode != CompatibilityMode.None
-                // InitiatingProcessFileName == "RunCommandExtension.exe"
+            var prefilter = mode == CompatibilityMode.AnalyticRule
+                // InitiatingProcessFileName == "RunCommandExtension.exe" and FileName a script<N>.ps1 (the join's key)
+                ? Create(EvidenceTable.DeviceFileEvents, Clause.Exact(new[] { "InitiatingProcessFileName" }, ScriptExecutionCorrelator.ExtensionProcess),
+                    Clause.Exact(new[] { "FileName" }, "script"), Clause.Exact(new[] { "FileName" }, ".ps1"))
+                : mode == CompatibilityMode.HuntingQuery
                 ? Create(EvidenceTable.DeviceFileEvents, Clause.Exact(new[] { "InitiatingProcessFileName" }, ScriptExecutionCorrelator.ExtensionProcess))
                 // IsScriptFile(FileName) and (IsRunCommandProcess(InitiatingProcessFileName) or IsRunCommandFolder(FolderPath));
                 // both folder names contain "runcommand" or "run-command".

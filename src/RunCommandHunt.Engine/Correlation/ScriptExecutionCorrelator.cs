@@ -18,9 +18,12 @@ namespace RunCommandHunt.Engine.Correlation
         /// <summary>Would this file event take part in the mode's correlation at all?</summary>
         public static bool IsRelevant(DeviceFileEventRecord e, CompatibilityMode mode)
         {
-            if (mode != CompatibilityMode.None)
-                return string.Equals(e.InitiatingProcessFileName, ExtensionProcess, StringComparison.Ordinal);
-            return DefaultCorrelator.IsRunCommandScriptWrite(e);
+            if (mode == CompatibilityMode.None) return DefaultCorrelator.IsRunCommandScriptWrite(e);
+            if (!string.Equals(e.InitiatingProcessFileName, ExtensionProcess, StringComparison.Ordinal)) return false;
+            // The rule joins FileName == PowershellFileName, which its isnotempty() leaves only as extract()'s
+            // script<N>.ps1: no other file can reach its output, so none is kept (the extension also writes status
+            // and log files). The hunting query keeps empty names, which join too.
+            return mode != CompatibilityMode.AnalyticRule || KustoSemantics.IsSeedScriptName(e.FileName);
         }
 
         /// <summary>Would this DeviceEvents row take part in the mode's correlation at all?</summary>

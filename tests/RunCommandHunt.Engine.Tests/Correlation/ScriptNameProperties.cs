@@ -79,6 +79,19 @@ namespace RunCommandHunt.Engine.Tests.Correlation
             }, iter: 20000);
         }
 
+        [Fact]
+        public void ASeedScriptNameIsExactlyWhatTheSeedsCanExtract()
+        {
+            // The rule's file side keeps only these names (its join key): the test is that no other name can be extracted.
+            Gen.Select(Gen.OneOfConst("script", "Script", "scrip", "", "xscript"), Gen.OneOfConst('0', '1', '9', '٣').Array[0, 11],
+                    Gen.OneOfConst(".ps1", ".PS1", ".ps", "", ".ps1x"), (w, d, e) => w + new string(d) + e)
+                .Sample(name =>
+                {
+                    var extracted = KustoSemantics.ExtractSeedScriptName("-File " + name);
+                    Assert.Equal(extracted.Length > 0 && extracted == name, KustoSemantics.IsSeedScriptName(name));
+                }, iter: 5000);
+        }
+
         [Theory]
         [InlineData("powershell -File script1.ps1", "script1.ps1")]
         [InlineData("powershell -File script123456789.ps1", "script123456789.ps1")]
