@@ -20,7 +20,7 @@ namespace RunCommandHunt.Engine.Correlation
         /// <summary>One copy of each short text an operation keeps: scope, subscription, caller and the like repeat.</summary>
         private readonly Dictionary<string, string> texts = new Dictionary<string, string>(StringComparer.Ordinal);
         /// <summary>One copy of each Authorization (~1 KB of JSON, the same on every operation of one principal and
-        /// role on one machine), kept as <see cref="CompactText"/>: the largest thing the fold holds, halved.</summary>
+        /// role on one machine), kept as <see cref="CompactText"/>: the largest thing the fold held.</summary>
         private readonly Dictionary<object, object> authorizations = new Dictionary<object, object>(CompactText.Comparer.Instance);
         private int seen;
         private bool built;
@@ -172,7 +172,7 @@ namespace RunCommandHunt.Engine.Correlation
         {
             if (text.Length == 0) return "";
             if (authorizations.TryGetValue(text, out var held)) return held;
-            var compact = CompactText.Of(text);
+            var compact = CompactText.Of(text, Shared);
             authorizations.Add(compact, compact);
             return compact;
         }
