@@ -145,7 +145,9 @@ namespace RunCommandHunt.Engine.Correlation
                         run.Add((e.Time, i, e.Command, e.CommandLine));
                     }
                 if (Processes != null) run.AddRange(Processes);
-                return run.OrderBy(t => t.Time).ThenBy(t => t.Seq).ToList();
+                // Seq is unique in an execution (places in one list, then process numbers): an in-place sort is stable enough.
+                run.Sort((a, b) => a.Time != b.Time ? a.Time.CompareTo(b.Time) : a.Seq.CompareTo(b.Seq));
+                return run;
             }
             public string ScriptContent = "";
             public bool IsPowerShell => File.FileName.EndsWith(".ps1", StringComparison.OrdinalIgnoreCase);

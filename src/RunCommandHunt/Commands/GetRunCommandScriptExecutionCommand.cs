@@ -114,16 +114,25 @@ namespace RunCommandHunt.Commands
                 FlushLog();
                 WriteVerbose($"{operations.Count} operation(s) to link (behaviour {mode}).");
 
+                var linked = ScriptExecutionCorrelator.Correlate(operations, evidence.FileEvents, evidence.DeviceEvents, evidence.ProcessEvents).ToList();
+                var read = $"{evidence.FileEvents.Count} Run Command file event(s), {evidence.DeviceEvents.Count} PowerShell event(s) " +
+                           $"and {evidence.ProcessEvents.Count} process event(s)";
+                // The executions are all this stage hands on. The stage object lives until the pipeline ends, so the
+                // evidence and the operations are let go here, before the next stage holds the executions, not then.
+                _evidence = null;
+                _operations.Clear();
+                _operations.TrimExcess();
+                evidence = null!;
+                operations = null!;
                 long count = 0;
-                foreach (var x in ScriptExecutionCorrelator.Correlate(operations, evidence.FileEvents, evidence.DeviceEvents, evidence.ProcessEvents))
+                foreach (var x in linked)
                 {
                     CancellationToken.ThrowIfCancellationRequested();
                     count++;
                     Emit(x);
                 }
                 FlushLog();
-                WriteVerbose($"{count} script execution(s) linked from {evidence.FileEvents.Count} Run Command file event(s), " +
-                             $"{evidence.DeviceEvents.Count} PowerShell event(s) and {evidence.ProcessEvents.Count} process event(s).");
+                WriteVerbose($"{count} script execution(s) linked from {read}.");
             }
             catch (Exception ex) when (ErrorMapping.IsHuntFailure(ex))
             {
@@ -225,8 +234,11 @@ namespace RunCommandHunt.Commands
                 processFiles.Clear();
             }
 
-            var fileTask = Task.Run(() => result.FileEvents = new EvidenceReader(log, token)
-                .ReadDeviceFileEvents(fileEventFiles, RelevanceFilters.DeviceFileEvents(mode)).ToList(), token);
+            var fileTask = Task.Run(() =>
+            {
+                result.FileEvents = new EvidenceReader(log, token).ReadDeviceFileEvents(fileEventFiles, RelevanceFilters.DeviceFileEvents(mode)).ToList();
+                FileEventTexts.Share(result.FileEvents);
+            }, token);
             // DeviceEvents, the largest table, is folded as it streams: what correlation takes from each row, not the row.
             var eventTask = Task.Run(() => result.DeviceEvents = new EvidenceReader(log, token)
                 .FoldDeviceEvents(deviceEventFiles, RelevanceFilters.DeviceEvents(mode), new DeviceEventFold(mode)), token);
