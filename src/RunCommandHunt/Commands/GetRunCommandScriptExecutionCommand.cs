@@ -93,12 +93,12 @@ namespace RunCommandHunt.Commands
             try
             {
                 // The upstream stage is done: its AzureActivity fold and its operations in full (Authorization texts
-                // above all) have just gone, while the device tables are still being read on worker threads.
-                if (_operations.Count > 0) CollectAtBoundary();
+                // above all, ~2 KB an operation) have just gone, while the device tables are still being read.
+                if (_operations.Count * 2048L >= LargeRelease) CollectAtBoundary();
                 var evidence = Await((Task<DeviceEvidence>)_evidence!);
-                // The readers are done: their buffers, string pools, parts and the rows they mapped are garbage, and
-                // the correlation is about to build its own structures.
-                CollectAtBoundary();
+                // The readers are done: their buffers, string pools, parts and the rows they mapped (~1 KB a kept row)
+                // are garbage, and the correlation is about to build its own structures.
+                if ((evidence.FileEvents.Count + evidence.DeviceEvents.Count + evidence.ProcessEvents.Count) * 1024L >= LargeRelease) CollectAtBoundary();
                 IReadOnlyList<RunCommandOperation> operations = _operations;
                 if (_operations.Count == 0 && !MyInvocation.ExpectingInput && evidence.ActivityFiles.Count > 0)
                 {
@@ -198,9 +198,13 @@ namespace RunCommandHunt.Commands
         /// <summary>
         /// One full, compacting collection at a boundary of the hunt, where much has just gone and more is about to be
         /// made: left alone, the collector grows the heap into the new work before it reuses the old (the 10 M-row
-        /// benchmark peaks ~40 MiB lower with both boundaries; each is one pause of tens of milliseconds, bench/README.md).
+        /// benchmark peaked ~40 MiB lower with both boundaries; each is one pause of tens of milliseconds, bench/README.md).
         /// </summary>
         private static void CollectAtBoundary() => GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+
+        /// <summary>What must have just gone for <see cref="CollectAtBoundary"/> to pay: on a smaller hunt (samples/, an
+        /// interactive look at a few files) the pause would cost more than it gives back.</summary>
+        private const long LargeRelease = 32L << 20;
 
         /// <summary>The device evidence this stage needs, filtered to what the behaviour can use.</summary>
         private sealed class DeviceEvidence
