@@ -20,10 +20,10 @@ namespace RunCommandHunt.Engine.Correlation
         {
             if (mode == CompatibilityMode.None) return DefaultCorrelator.IsRunCommandScriptWrite(e);
             if (!string.Equals(e.InitiatingProcessFileName, ExtensionProcess, StringComparison.Ordinal)) return false;
-            // The rule joins FileName == PowershellFileName, which its isnotempty() leaves only as extract()'s
-            // script<N>.ps1: no other file can reach its output, so none is kept (the extension also writes status
-            // and log files). The hunting query keeps empty names, which join too.
-            return mode != CompatibilityMode.AnalyticRule || KustoSemantics.IsSeedScriptName(e.FileName);
+            // Both join FileName == PowershellFileName, which extract() gives as script<N>.ps1 or "" (the rule's
+            // isnotempty() drops ""): no other file can reach their output, so none is kept (the extension also writes
+            // status and log files).
+            return KustoSemantics.IsSeedScriptName(e.FileName) || (mode == CompatibilityMode.HuntingQuery && e.FileName.Length == 0);
         }
 
         /// <summary>Would this DeviceEvents row take part in the mode's correlation at all?</summary>
