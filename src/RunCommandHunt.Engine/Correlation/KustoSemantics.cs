@@ -46,31 +46,30 @@ namespace RunCommandHunt.Engine.Correlation
         {
             // extract(@"\-File\s(script[0-9]{1,9}\.ps1)", 1, ...): case-sensitive, the first match. Scanned by hand:
             // it runs on every "-File" DeviceEvents row, and a regex Match allocated about half a kilobyte each time.
-            const string Script = "script", Extension = ".ps1";
             for (int at = commandLine.IndexOf("-File", StringComparison.Ordinal); at >= 0; at = commandLine.IndexOf("-File", at + 1, StringComparison.Ordinal))
             {
                 int start = at + 6; // after "-File" and one whitespace character
                 if (start > commandLine.Length || !char.IsWhiteSpace(commandLine[at + 5])) continue;
-                if (string.CompareOrdinal(commandLine, start, Script, 0, Script.Length) != 0 || start + Script.Length > commandLine.Length) continue;
-                int digits = start + Script.Length, end = digits;
-                while (end < commandLine.Length && commandLine[end] >= '0' && commandLine[end] <= '9') end++;
-                // Fewer digits than the run would leave a digit where ".ps1" must be: the run itself must fit {1,9}.
-                if (end == digits || end - digits > 9) continue;
-                if (end + Extension.Length > commandLine.Length || string.CompareOrdinal(commandLine, end, Extension, 0, Extension.Length) != 0) continue;
-                return commandLine.Substring(start, end + Extension.Length - start);
+                int end = SeedScriptNameEnd(commandLine, start);
+                if (end > 0) return commandLine.Substring(start, end - start);
             }
             return "";
         }
 
         /// <summary>Is this a name that <see cref="ExtractSeedScriptName"/> can give: script, 1 to 9 digits, .ps1, exactly?</summary>
-        public static bool IsSeedScriptName(string name)
+        public static bool IsSeedScriptName(string name) => SeedScriptNameEnd(name, 0) == name.Length;
+
+        /// <summary>Where <c>script[0-9]{1,9}\.ps1</c> read from <paramref name="start"/> ends; -1 when it does not match there.</summary>
+        private static int SeedScriptNameEnd(string s, int start)
         {
             const string Script = "script", Extension = ".ps1";
-            int digits = name.Length - Script.Length - Extension.Length;
-            if (digits < 1 || digits > 9 || !name.StartsWith(Script, StringComparison.Ordinal) || !name.EndsWith(Extension, StringComparison.Ordinal)) return false;
-            for (int i = Script.Length; i < Script.Length + digits; i++)
-                if (name[i] < '0' || name[i] > '9') return false;
-            return true;
+            if (start + Script.Length > s.Length || string.CompareOrdinal(s, start, Script, 0, Script.Length) != 0) return -1;
+            int digits = start + Script.Length, end = digits;
+            while (end < s.Length && s[end] >= '0' && s[end] <= '9') end++;
+            // Fewer digits than the run would leave a digit where ".ps1" must be: the run itself must fit {1,9}.
+            if (end == digits || end - digits > 9) return -1;
+            if (end + Extension.Length > s.Length || string.CompareOrdinal(s, end, Extension, 0, Extension.Length) != 0) return -1;
+            return end + Extension.Length;
         }
 
         /// <summary><c>tostring(split(s, sep)[index])</c>: negative index counts from the end; out of range gives "".</summary>
