@@ -13,7 +13,7 @@ namespace RunCommandHunt.Engine.Correlation
     /// </summary>
     public sealed class DeviceEventFold : IEvidenceFold<DeviceEventRecord>
     {
-        private readonly Dictionary<string, string> shared = new Dictionary<string, string>(StringComparer.Ordinal);
+        private readonly SharedTexts shared = new SharedTexts();
         private long seq;
 
         public DeviceEventFold(CompatibilityMode mode) { Mode = mode; }
@@ -78,13 +78,7 @@ namespace RunCommandHunt.Engine.Correlation
         }
 
         /// <summary>One copy of each text kept: scripts run the same few hundred cmdlets.</summary>
-        private string Shared(string s)
-        {
-            if (s.Length == 0) return "";
-            if (shared.TryGetValue(s, out var known)) return known;
-            shared[s] = s;
-            return s;
-        }
+        private string Shared(string s) => shared.Share(s);
 
         // ------------------------------------------------------------------ the default
 

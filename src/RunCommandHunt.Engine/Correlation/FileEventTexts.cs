@@ -6,35 +6,28 @@ namespace RunCommandHunt.Engine.Correlation
 {
     /// <summary>
     /// The script writes a hunt keeps repeat their texts: a few handler paths, scripts and accounts on every machine,
-    /// each machine's name on each of its writes. The reader's string pool shares a value only while it stays in its
-    /// bounded table; this gives every kept record the one copy of each text, once the table is read.
+    /// each machine's name on each of its writes. Once the table is read, every kept record gets the one copy of each
+    /// (<see cref="SharedTexts"/>).
     /// </summary>
     public static class FileEventTexts
     {
         public static void Share(IEnumerable<DeviceFileEventRecord> records)
         {
             if (records == null) throw new ArgumentNullException(nameof(records));
-            var texts = new Dictionary<string, string>(StringComparer.Ordinal);
-            string S(string s)
-            {
-                if (s.Length == 0) return s;
-                if (texts.TryGetValue(s, out var held)) return held;
-                texts.Add(s, s);
-                return s;
-            }
+            var texts = new SharedTexts();
             foreach (var r in records)
             {
-                r.DeviceId = S(r.DeviceId);
-                r.DeviceName = S(r.DeviceName);
-                r.ActionType = S(r.ActionType);
-                r.FileName = S(r.FileName);
-                r.FolderPath = S(r.FolderPath);
-                r.SHA256 = S(r.SHA256);
-                r.InitiatingProcessFileName = S(r.InitiatingProcessFileName);
-                r.InitiatingProcessAccountName = S(r.InitiatingProcessAccountName);
-                r.InitiatingProcessAccountDomain = S(r.InitiatingProcessAccountDomain);
-                r.InitiatingProcessFolderPath = S(r.InitiatingProcessFolderPath);
-                r.InitiatingProcessCommandLine = S(r.InitiatingProcessCommandLine);
+                r.DeviceId = texts.Share(r.DeviceId);
+                r.DeviceName = texts.Share(r.DeviceName);
+                r.ActionType = texts.Share(r.ActionType);
+                r.FileName = texts.Share(r.FileName);
+                r.FolderPath = texts.Share(r.FolderPath);
+                r.SHA256 = texts.Share(r.SHA256);
+                r.InitiatingProcessFileName = texts.Share(r.InitiatingProcessFileName);
+                r.InitiatingProcessAccountName = texts.Share(r.InitiatingProcessAccountName);
+                r.InitiatingProcessAccountDomain = texts.Share(r.InitiatingProcessAccountDomain);
+                r.InitiatingProcessFolderPath = texts.Share(r.InitiatingProcessFolderPath);
+                r.InitiatingProcessCommandLine = texts.Share(r.InitiatingProcessCommandLine);
             }
         }
     }

@@ -18,7 +18,7 @@ namespace RunCommandHunt.Engine.Correlation
         private readonly bool includeFailed;
         private readonly Dictionary<(string, object, string), Group> groups;
         /// <summary>One copy of each short text an operation keeps: scope, subscription, caller and the like repeat.</summary>
-        private readonly Dictionary<string, string> texts = new Dictionary<string, string>(StringComparer.Ordinal);
+        private readonly SharedTexts texts = new SharedTexts();
         /// <summary>One copy of each Authorization (~1 KB of JSON, the same on every operation of one principal and
         /// role on one machine), kept as <see cref="CompactText"/>: the largest thing the fold held.</summary>
         private readonly Dictionary<object, object> authorizations = new Dictionary<object, object>(CompactText.Comparer.Instance);
@@ -160,13 +160,7 @@ namespace RunCommandHunt.Engine.Correlation
             d.CallerIpAddress.Offer(t, Shared(row.CallerIpAddress));
         }
 
-        private string Shared(string text)
-        {
-            if (text.Length == 0) return text;
-            if (texts.TryGetValue(text, out var held)) return held;
-            texts.Add(text, text);
-            return text;
-        }
+        private string Shared(string text) => texts.Share(text);
 
         private object Authorization(string text)
         {
