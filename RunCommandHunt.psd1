@@ -31,6 +31,7 @@
         'en-US/RunCommandHunt.dll-Help.xml'
         'en-US/about_RunCommandHunt.help.txt'
         'dependencies/RunCommandHunt.Engine.dll'
+        'dependencies/RunCommandHunt.Engine.Vectorized.dll'
     )
     PrivateData          = @{
         PSData = @{

@@ -28,6 +28,7 @@ namespace RunCommandHunt.Loading
     {
         public const string ContextName = "RunCommandHunt";
         public const string EngineAssemblyName = "RunCommandHunt.Engine";
+        public const string VectorizedAssemblyName = "RunCommandHunt.Engine.Vectorized";
 
         private readonly DependencyFolder _folder;
         private readonly object _context;
@@ -60,6 +61,8 @@ namespace RunCommandHunt.Loading
             {
                 folder.TryGetPath(name, out var path);
                 if (SuppliedByPlatform(name, path, platform)) continue;
+                // net8.0: the engine asks for it itself, only on .NET 8 or later (Resolving, below, loads it then).
+                if (string.Equals(name, VectorizedAssemblyName, StringComparison.OrdinalIgnoreCase)) continue;
                 _loaded[name] = images.TryGetValue(name, out var image) && SameBuild(image, path) ? LoadPreferring(image, path) : Load(path);
             }
             if (!_loaded.ContainsKey(EngineAssemblyName))

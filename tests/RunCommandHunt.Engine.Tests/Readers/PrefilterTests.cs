@@ -40,7 +40,7 @@ namespace RunCommandHunt.Engine.Tests.Readers
             {
                 using var dir = new TempDir();
                 var path = dir.Write("t.csv", "A,B,C\n" + body, new UTF8Encoding(false));
-                Assert.Equal(ParseAll(path, false, buffer), ParseAll(path, true, buffer));
+                Assert.Equal(ParseAll(path, CsvParser.General, buffer), ParseAll(path, CsvParser.WellFormed, buffer));
             }, iter: 3000);
         }
 
@@ -53,16 +53,32 @@ namespace RunCommandHunt.Engine.Tests.Readers
             foreach (var path in files)
             {
                 foreach (int buffer in new[] { 64, 1 << 20 })
-                    Assert.Equal(ParseAll(path, false, buffer), ParseAll(path, true, buffer));
+                {
+                    var general = ParseAll(path, CsvParser.General, buffer);
+                    Assert.Equal(general, ParseAll(path, CsvParser.WellFormed, buffer));
+                    Assert.Equal(general, ParseAll(path, CsvParser.Indexed, buffer));
+                }
             }
         }
 
-        private static List<string> ParseAll(string path, bool fast, int buffer)
+        /// <summary>Which of the reader's row parsers finds the rows (each falls back to the next for rows it does not take).</summary>
+        internal enum CsvParser { General, WellFormed, Indexed }
+
+        /// <summary>Every row of the file as text (values or the rejection), read with one parser.</summary>
+        internal static List<string> ParseAll(string path, CsvParser parser, int buffer) => ParseAll(path, parser, buffer, out _);
+
+        internal static List<string> ParseAll(string path, CsvParser parser, int buffer, out long rowsFromIndex)
         {
             var rows = new List<string>();
+            rowsFromIndex = 0;
             try
             {
-                using var source = new CsvRowSource(EvidenceStream.Open(path), buffer) { UseFastPath = fast };
+                using var source = new CsvRowSource(EvidenceStream.Open(path), buffer)
+                {
+                    UseFastPath = parser != CsvParser.General,
+                    UseIndex = parser == CsvParser.Indexed,
+                };
+                if (parser == CsvParser.Indexed) Assert.True(source.Indexed, "the vectorised index is not loaded (RunCommandHunt.Engine.Vectorized)");
                 var needed = Enumerable.Repeat(true, source.Columns.Count).ToArray();
                 var values = new string?[source.Columns.Count];
                 var outcome = new RowOutcome();
@@ -74,6 +90,7 @@ namespace RunCommandHunt.Engine.Tests.Readers
                         ? $"row {outcome.Line}: " + string.Join("|", values.Select(v => v == null ? "<null>" : v))
                         : $"rejected {outcome.Line} {outcome.Column} {outcome.Value} {outcome.Reason}");
                 }
+                rowsFromIndex = source.RowsFromIndex;
             }
             catch (EvidenceException ex)
             {
@@ -264,7 +281,7 @@ namespace RunCommandHunt.Engine.Tests.Readers
         }
 
         /// <summary>Every file case of the hostile corpus (generated ones too: gzip, UTF-16, cut copies), and its good files.</summary>
-        private static IEnumerable<string> HostileFiles(string folder)
+        internal static IEnumerable<string> HostileFiles(string folder)
         {
             var files = new List<string>();
             foreach (var c in HostileCorpus.Cases)
@@ -276,7 +293,7 @@ namespace RunCommandHunt.Engine.Tests.Readers
             return files;
         }
 
-        private static bool IsCsv(string path)
+        internal static bool IsCsv(string path)
         {
             try
             {
@@ -289,7 +306,7 @@ namespace RunCommandHunt.Engine.Tests.Readers
             }
         }
 
-        private static IEnumerable<string> SampleCsvFiles() =>
+        internal static IEnumerable<string> SampleCsvFiles() =>
             Directory.EnumerateFiles(Fixtures.SamplesDir(), "*.csv").OrderBy(f => f, StringComparer.Ordinal);
     }
 }

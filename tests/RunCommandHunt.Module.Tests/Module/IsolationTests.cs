@@ -138,6 +138,8 @@ $mine = @([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { [System.Ru
             Assert.Contains("RunCommandHunt.Engine", names);
             Assert.Contains("Azure.Core", names);
             Assert.Contains("Azure.Identity", names);
+            // The engine's vector kernels (net8.0): asked for by the engine when it read the CSV, loaded beside it.
+            Assert.Contains("RunCommandHunt.Engine.Vectorized", names);
             // dependencies/ also holds what the build copied for Windows PowerShell; PowerShell 7 ships those itself.
             Assert.DoesNotContain("System.Management.Automation", names);
             Assert.DoesNotContain("System.Text.Json", names);

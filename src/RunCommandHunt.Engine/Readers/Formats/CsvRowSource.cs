@@ -45,6 +45,10 @@ namespace RunCommandHunt.Engine.Readers.Formats
         // Where each field of the last row lies in buf (content only, without the quotes); valid until the next read.
         private int[] fieldStart = Array.Empty<int>(), fieldEnd = Array.Empty<int>();
         private bool[] fieldEscaped = Array.Empty<bool>();
+        // The last row came from the index: fieldEnd holds where each field's delimiter is, fieldStart is not set.
+        private bool fromIndex;
+        // Rows in the common form are found from a vectorised index of the buffer (PowerShell 7.4+); null elsewhere.
+        private readonly CsvIndexer? indexer;
 
         private enum ErrorKind { None, Unterminated, TextAfterQuote }
 
@@ -73,6 +77,7 @@ namespace RunCommandHunt.Engine.Readers.Formats
             fieldEnd = new int[columnCount];
             fieldEscaped = new bool[columnCount];
             Columns = new ColumnSet(header);
+            indexer = CsvIndexer.Create(delim);
 
             bool portal = header.Exists(h => h.TrimEnd().EndsWith(" [UTC]", StringComparison.OrdinalIgnoreCase));
             Format = Describe(portal ? EvidenceFormats.PortalCsv : EvidenceFormats.Csv,
@@ -96,6 +101,7 @@ namespace RunCommandHunt.Engine.Readers.Formats
             fieldEscaped = new bool[columnCount];
             Columns = first.Columns;
             Format = first.Format;
+            indexer = CsvIndexer.Create(delim);
             this.line = line;
             bufferOffset = offset;
             Fill(0);
@@ -118,6 +124,15 @@ namespace RunCommandHunt.Engine.Readers.Formats
         /// <summary>Tests turn the fast row parser off to check it against the general one.</summary>
         internal bool UseFastPath { get; set; } = true;
 
+        /// <summary>Tests turn the structural index off to check it against the row parsers.</summary>
+        internal bool UseIndex { get; set; } = true;
+
+        /// <summary>Whether rows are found from the vectorised index (for tests and -Verbose).</summary>
+        internal bool Indexed => indexer != null && UseIndex;
+
+        /// <summary>Rows the index gave (the others were parsed row by row), for tests: the index must be used.</summary>
+        internal long RowsFromIndex { get; private set; }
+
         [MethodImpl(Hot.Optimize)]
         public override RowStatus Next(bool[] needed, string?[] values, RowOutcome outcome) => Next(needed, values, outcome, null);
 
@@ -133,9 +148,13 @@ namespace RunCommandHunt.Engine.Readers.Formats
             for (int i = 0; i < needed.Length; i++)
             {
                 if (!needed[i]) continue;
-                values[i] = i >= fieldCount ? null
-                    : i == timeColumn ? StringPool.Decode(buf, fieldStart[i], fieldEnd[i] - fieldStart[i], fieldEscaped[i])
-                    : pool.Get(buf, fieldStart[i], fieldEnd[i] - fieldStart[i], fieldEscaped[i]);
+                if (i >= fieldCount)
+                {
+                    values[i] = null;
+                    continue;
+                }
+                Bounds(i, out int start, out int end, out bool escaped);
+                values[i] = i == timeColumn ? StringPool.Decode(buf, start, end - start, escaped) : pool.Get(buf, start, end - start, escaped);
             }
             return RowStatus.Row;
         }
@@ -147,8 +166,32 @@ namespace RunCommandHunt.Engine.Readers.Formats
                 escaped = false;
                 return default;
             }
-            escaped = fieldEscaped[column];
-            return new ReadOnlySpan<byte>(buf, fieldStart[column], fieldEnd[column] - fieldStart[column]);
+            Bounds(column, out int start, out int end, out escaped);
+            return new ReadOnlySpan<byte>(buf, start, end - start);
+        }
+
+        /// <summary>Where field i of the last row lies in buf, without its quotes, and whether it holds doubled quotes.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void Bounds(int i, out int start, out int end, out bool escaped)
+        {
+            end = fieldEnd[i];
+            if (!fromIndex)
+            {
+                start = fieldStart[i];
+                escaped = fieldEscaped[i];
+                return;
+            }
+            // A row from the index has only its field ends (the delimiters and the line break): most fields of most
+            // rows are never looked at, so their quotes are looked for here, in the fields that are.
+            start = i == 0 ? rowStart : fieldEnd[i - 1] + 1;
+            escaped = false;
+            if (end > start && buf[start] == (byte)'"')
+            {
+                // The index took the row: its quoted fields end with their closing quote.
+                start++;
+                end--;
+                escaped = end > start && new ReadOnlySpan<byte>(buf, start, end - start).IndexOf((byte)'"') >= 0;
+            }
         }
 
         [MethodImpl(Hot.Optimize)]
@@ -180,6 +223,27 @@ namespace RunCommandHunt.Engine.Readers.Formats
                     line++;
                     continue;
                 }
+                if (indexer != null && UseIndex)
+                {
+                    int end = indexer.Row(buf, len, pos, delim, fieldEnd, out int count);
+                    if (end >= 0)
+                    {
+                        fromIndex = true;
+                        // Rows taken from the index hold no line break inside quotes: one line each.
+                        fieldCount = count;
+                        rowLine = line;
+                        rowEndedAtEof = false;
+                        rowStart = pos;
+                        rowEnd = end;
+                        error = ErrorKind.None;
+                        errorValue = null;
+                        line++;
+                        pos = end;
+                        RowsFromIndex++;
+                        break;
+                    }
+                }
+                fromIndex = false;
                 if ((UseFastPath && TryParseWellFormedRow()) || ParseRow(null)) break;
                 if (!MakeRoom())
                 {
@@ -591,6 +655,7 @@ namespace RunCommandHunt.Engine.Readers.Formats
 
         private void Fill(int keepFrom)
         {
+            indexer?.Reset();
             bufferOffset += keepFrom;
             int keep = len - keepFrom;
             if (keepFrom > 0 && keep > 0) Buffer.BlockCopy(buf, keepFrom, buf, 0, keep);
