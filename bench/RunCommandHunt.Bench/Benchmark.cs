@@ -257,7 +257,8 @@ namespace RunCommandHunt.Bench
                 var hunt = profile.Stages.Take(7).ToList();
                 var pipeline = module.Result.Figures.FirstOrDefault(f => f.Name == "pipeline");
                 Say($"    hunt stages: {hunt.Sum(x => x.Seconds):0.00} s wall, {hunt.Sum(x => x.CpuSeconds):0.00} s CPU; the module's pipeline: " +
-                    $"{module.Result.HuntSeconds:0.00} s wall, {pipeline?.CpuSeconds ?? 0:0.00} s CPU (the difference is PowerShell binding, pipeline objects, output, or load from other work)");
+                    $"{module.Result.HuntSeconds:0.00} s wall, {pipeline?.CpuSeconds ?? 0:0.00} s CPU, of which JIT {pipeline?.JitSeconds ?? 0:0.00} s ({pipeline?.JitMethods ?? 0:N0} methods; " +
+                    "the rest of the difference is PowerShell binding, pipeline objects, output, or load from other work)");
             }
             Say("");
         }

@@ -165,11 +165,15 @@ namespace RunCommandHunt.Bench
         {
             using var self = Process.GetCurrentProcess();
             var cpu = self.TotalProcessorTime;
+            var jit = System.Runtime.JitInfo.GetCompilationTime();
+            long jitted = System.Runtime.JitInfo.GetCompiledMethodCount();
             var clock = Stopwatch.StartNew();
             step();
             var f = new Figure { Name = name, Seconds = clock.Elapsed.TotalSeconds };
             self.Refresh();
             f.CpuSeconds = (self.TotalProcessorTime - cpu).TotalSeconds;
+            f.JitSeconds = (System.Runtime.JitInfo.GetCompilationTime() - jit).TotalSeconds;
+            f.JitMethods = System.Runtime.JitInfo.GetCompiledMethodCount() - jitted;
             r.Figures.Add(f);
             return f;
         }

@@ -83,12 +83,35 @@ namespace RunCommandHunt.Engine.Vectorized
                             marks &= upTo;
                             odd &= upTo;
                         }
-                        if (odd != 0 || field + BitOperations.PopCount(marks) > columns) return -1;
+                        int n = BitOperations.PopCount(marks);
+                        if (odd != 0 || field + n > columns) return -1;
                         int wordStart = windowBase + (w << 6);
-                        while (marks != 0)
+                        int* o = stops + field;
+                        field += n;
+                        if (field + 3 <= columns)
                         {
-                            stops[field++] = wordStart + BitOperations.TrailingZeroCount(marks);
-                            marks &= marks - 1;
+                            // Four at a time, as simdjson flattens its bits: fewer mispredicted loop exits. The up to
+                            // three stores past the last mark land in fields after this one, rewritten or never read.
+                            while (marks != 0)
+                            {
+                                o[0] = wordStart + BitOperations.TrailingZeroCount(marks);
+                                marks &= marks - 1;
+                                o[1] = wordStart + BitOperations.TrailingZeroCount(marks);
+                                marks &= marks - 1;
+                                o[2] = wordStart + BitOperations.TrailingZeroCount(marks);
+                                marks &= marks - 1;
+                                o[3] = wordStart + BitOperations.TrailingZeroCount(marks);
+                                marks &= marks - 1;
+                                o += 4;
+                            }
+                        }
+                        else
+                        {
+                            while (marks != 0)
+                            {
+                                *o++ = wordStart + BitOperations.TrailingZeroCount(marks);
+                                marks &= marks - 1;
+                            }
                         }
                         if (rowEnd != 0)
                         {

@@ -84,6 +84,9 @@ namespace RunCommandHunt.Bench
         public string Name { get; set; } = "";
         public double Seconds { get; set; }
         public double CpuSeconds { get; set; }
+        /// <summary>Time the JIT compiler spent in the step, on any thread (System.Runtime.JitInfo), and methods it compiled.</summary>
+        public double JitSeconds { get; set; }
+        public long JitMethods { get; set; }
     }
 
     /// <summary>A stage of the engine profile.</summary>

@@ -31,11 +31,15 @@ namespace RunCommandHunt.Engine.Tests.Readers
 
         private static readonly Gen<string> LineBreak = Gen.OneOf(Gen.Const("\n"), Gen.Const("\r\n"), Gen.Const("\r"));
 
-        /// <summary>Rows of three fields (sometimes two or four: rejected), each ended by a line break.</summary>
-        private static Gen<string> CleanCsv(char delimiter, bool lineBreaks, bool wrongCounts) =>
-            Gen.Select(Gen.Int[wrongCounts ? 2 : 3, wrongCounts ? 4 : 3].SelectMany(n => Field(delimiter, lineBreaks).Array[n]), LineBreak,
-                    (fields, end) => string.Join(delimiter.ToString(), fields) + end)
-                .Array[1, 40].Select(rows => string.Concat(rows));
+        /// <summary>A header of 1 to 12 columns and rows of as many fields (with wrongCounts, sometimes one fewer or
+        /// more: rejected), each ended by a line break. Wide rows fill the indexer's four-at-a-time stores to the
+        /// last column.</summary>
+        private static Gen<(string Header, string Body)> CleanCsv(char delimiter, bool lineBreaks, bool wrongCounts) =>
+            Gen.Int[1, 12].SelectMany(columns =>
+                Gen.Select(Gen.Int[wrongCounts ? Math.Max(1, columns - 1) : columns, wrongCounts ? columns + 1 : columns].SelectMany(n => Field(delimiter, lineBreaks).Array[n]), LineBreak,
+                        (fields, end) => string.Join(delimiter.ToString(), fields) + end)
+                    .Array[1, 40]
+                    .Select(rows => (string.Join(delimiter.ToString(), Enumerable.Range(0, columns).Select(c => "C" + c)) + "\n", string.Concat(rows))));
 
         [Fact]
         public void Rows_WhenRawTextIndexed_ShouldReadAsTheGeneralParser()
@@ -52,11 +56,11 @@ namespace RunCommandHunt.Engine.Tests.Readers
         public void Rows_WhenCleanCsvIndexed_ShouldAllComeFromTheIndex()
         {
             // No line break inside quotes, three fields each, every row ended: the index takes every row.
-            Gen.Select(CleanCsv(',', lineBreaks: false, wrongCounts: false), Gen.Int[64, 400]).Sample((body, buffer) =>
+            Gen.Select(CleanCsv(',', lineBreaks: false, wrongCounts: false), Gen.Int[64, 400]).Sample((csv, buffer) =>
             {
                 using var dir = new TempDir();
                 // A lone CR at the very end is a row end only the general parser can tell (the index wants the next byte).
-                var path = dir.Write("t.csv", "A,B,C\n" + body + (body.EndsWith("\r") ? "\n" : ""), new UTF8Encoding(false));
+                var path = dir.Write("t.csv", csv.Header + csv.Body + (csv.Body.EndsWith("\r") ? "\n" : ""), new UTF8Encoding(false));
                 var general = ParseAll(path, CsvParser.General, buffer);
                 var indexed = ParseAll(path, CsvParser.Indexed, 1 << 20, out long fromIndex);
                 Assert.Equal(general, indexed);
@@ -68,10 +72,10 @@ namespace RunCommandHunt.Engine.Tests.Readers
         [Fact]
         public void Rows_WhenQuotedLineBreaksAndWrongFieldCounts_ShouldReadAsTheGeneralParser()
         {
-            Gen.Select(CleanCsv(',', lineBreaks: true, wrongCounts: true), Gen.Int[64, 400]).Sample((body, buffer) =>
+            Gen.Select(CleanCsv(',', lineBreaks: true, wrongCounts: true), Gen.Int[64, 400]).Sample((csv, buffer) =>
             {
                 using var dir = new TempDir();
-                var path = dir.Write("t.csv", "A,B,C\n" + body, new UTF8Encoding(false));
+                var path = dir.Write("t.csv", csv.Header + csv.Body, new UTF8Encoding(false));
                 var general = ParseAll(path, CsvParser.General, buffer);
                 Assert.Equal(general, ParseAll(path, CsvParser.Indexed, buffer));
                 Assert.Equal(general, ParseAll(path, CsvParser.Indexed, 1 << 20));
@@ -83,10 +87,10 @@ namespace RunCommandHunt.Engine.Tests.Readers
         [InlineData('\t')]
         public void Rows_WhenOtherDelimiter_ShouldComeFromTheIndex(char delimiter)
         {
-            Gen.Select(CleanCsv(delimiter, lineBreaks: false, wrongCounts: false), Gen.Int[64, 400]).Sample((body, buffer) =>
+            Gen.Select(CleanCsv(delimiter, lineBreaks: false, wrongCounts: false), Gen.Int[64, 400]).Sample((csv, buffer) =>
             {
                 using var dir = new TempDir();
-                var path = dir.Write("t.csv", $"sep={delimiter}\nA{delimiter}B{delimiter}C\n" + body + (body.EndsWith("\r") ? "\n" : ""), new UTF8Encoding(false));
+                var path = dir.Write("t.csv", $"sep={delimiter}\n" + csv.Header + csv.Body + (csv.Body.EndsWith("\r") ? "\n" : ""), new UTF8Encoding(false));
                 var general = ParseAll(path, CsvParser.General, buffer);
                 Assert.Equal(general, ParseAll(path, CsvParser.Indexed, 1 << 20, out long fromIndex));
                 Assert.Equal(general.Count, fromIndex);
