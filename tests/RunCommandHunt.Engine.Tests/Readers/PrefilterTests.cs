@@ -131,10 +131,20 @@ namespace RunCommandHunt.Engine.Tests.Readers
         [Fact]
         public void ContainsIgnoreAsciiCase_ShouldMatchTheRegularExpressionOfThePattern()
         {
-            var alphabet = Gen.Char["-fFiIlLeEsScCrRpPtT19 \t\u001f.\\/\"'x"];
-            Gen.Select(alphabet.Array[0, 40], Gen.OneOfConst("-file", "-file script#", "\\script#", " script.", "script", "\"script#", "#", " ")).Sample((chars, pattern) =>
+            // Patterns anchored on a pair of literal bytes (both letters, one, none) and on one byte before classes.
+            var alphabet = Gen.Char["-fFiIlLeEsScCrRpPtT19 \t\u001f.\\/\"'xuUnNoOmMaAdD"];
+            var patterns = Gen.OneOfConst("-file", "-file script#", "\\script#", " script.", "script", "\"script#", "#", " ",
+                "runcommand", "run-command", ".ps1", "/\\", "-#", "s#");
+            // The pattern itself planted in random text (at its start, end or inside), each letter in either case and each
+            // class as one of its members, sometimes with one byte changed: matches and near misses, not only misses.
+            var planted = Gen.Select(patterns, alphabet.Array[0, 12], alphabet.Array[0, 12], Gen.Int[0, 3].Array[20], Gen.Int[-1, 19], alphabet)
+                .Select((p, before, after, choices, broken, other) => (Pattern: p, Text: new string(before) + string.Concat(p.Select((c, i) =>
+                    i == broken ? other : c == '#' ? "0123456789"[choices[i % 20] * 3] : c == ' ' ? " \t\u001f\r"[choices[i % 20]]
+                    : (choices[i % 20] & 1) == 1 ? char.ToUpperInvariant(c) : c)) + new string(after)));
+            var random = Gen.Select(alphabet.Array[0, 40], patterns).Select((chars, p) => (Pattern: p, Text: new string(chars)));
+            Gen.OneOf(planted, random).Sample(sample =>
             {
-                var text = new string(chars);
+                var (pattern, text) = sample;
                 var regex = string.Concat(pattern.Select(c => c == ' ' ? @"[\t\n\v\f\r\x1C-\x1F ]" : c == '#' ? "[0-9]" : Regex.Escape(c.ToString())));
                 bool expected = Regex.IsMatch(text, regex, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
                 Assert.Equal(expected, RawText.ContainsIgnoreAsciiCase(Encoding.ASCII.GetBytes(text), Encoding.ASCII.GetBytes(pattern)));

@@ -26,6 +26,7 @@ namespace RunCommandHunt.Engine.Readers.Formats
             int a = 0;
             while (a < n && IsClass(lowerPattern[a])) a++;
             if (a == n) return ContainsAt(text, lowerPattern);
+            if (a + 1 < n && !IsClass(lowerPattern[a + 1])) return ContainsByPair(text, lowerPattern, a);
             byte anchor = lowerPattern[a];
             byte anchorUpper = IsLower(anchor) ? (byte)(anchor - 0x20) : anchor;
             int from = a;
@@ -39,6 +40,43 @@ namespace RunCommandHunt.Engine.Readers.Formats
                 while (j < n && Matches(lowerPattern[j], text[at + j])) j++;
                 if (j == n) return true;
                 from = from + k + 1;
+            }
+            return false;
+        }
+
+        /// <summary>
+        /// As <see cref="ContainsIgnoreAsciiCase"/>, anchored on the two literal bytes at <paramref name="a"/>: each
+        /// letter case of the pair is one vectorised search of the text, and a pair is rarer than its first byte
+        /// ("-f" against every '-' of a command line).
+        /// </summary>
+        [MethodImpl(Hot.Optimize)]
+        private static bool ContainsByPair(ReadOnlySpan<byte> text, byte[] lowerPattern, int a)
+        {
+            int n = lowerPattern.Length;
+            // The pair can start at a .. text.Length - n + a (the whole pattern must fit around it).
+            int lastStart = text.Length - n + a;
+            if (lastStart < a) return false;
+            byte x = lowerPattern[a], y = lowerPattern[a + 1];
+            byte xu = IsLower(x) ? (byte)(x - 0x20) : x, yu = IsLower(y) ? (byte)(y - 0x20) : y;
+            Span<byte> pair = stackalloc byte[2];
+            for (int c = 0; c < 4; c++)
+            {
+                // The case combinations of the pair, each once: (x, y), (X, y), (x, Y), (X, Y).
+                if ((c & 1) != 0 && xu == x) continue;
+                if ((c & 2) != 0 && yu == y) continue;
+                pair[0] = (c & 1) != 0 ? xu : x;
+                pair[1] = (c & 2) != 0 ? yu : y;
+                int from = a;
+                while (from <= lastStart)
+                {
+                    int k = text.Slice(from, lastStart - from + 2).IndexOf(pair);
+                    if (k < 0) break;
+                    int at = from + k - a;
+                    int j = 0;
+                    while (j < n && Matches(lowerPattern[j], text[at + j])) j++;
+                    if (j == n) return true;
+                    from += k + 1;
+                }
             }
             return false;
         }
