@@ -151,6 +151,28 @@ namespace RunCommandHunt.Engine.Tests.Readers
             }, iter: 20000);
         }
 
+        [Fact]
+        public void IndexOfPairIgnoreCase_ShouldFindTheFirstPairInAnyCase()
+        {
+            // Texts longer than a few vector registers, so that the vectorised loop, its register ends and the
+            // scalar tail all meet pairs; bytes that only differ from a letter in bit 0x20 ('@', '[', '`', '{').
+            var bytes = Gen.Byte.Select(b => (byte)"-fFaA@`[{sS\"/\u00c3"[b % 14]).Array[0, 200];
+            Gen.Select(bytes, Gen.Int[0, 210], Gen.OneOfConst("-f", "fa", "sf", "a-", "--", "@f", "[a")).Sample((text, from, pair) =>
+            {
+                byte x = (byte)pair[0], y = (byte)pair[1];
+                int expected = -1;
+                for (int i = from; i + 1 < text.Length; i++)
+                {
+                    if (char.ToLowerInvariant((char)text[i]) == x && char.ToLowerInvariant((char)text[i + 1]) == y && text[i] < 0x80 && text[i + 1] < 0x80)
+                    {
+                        expected = i;
+                        break;
+                    }
+                }
+                Assert.Equal(expected, RawText.IndexOfPairIgnoreCase(text, Math.Min(from, text.Length), x, y));
+            }, iter: 20000);
+        }
+
         // ------------------------------------------------------------------ prefilter = predicate alone
 
         [Fact]
