@@ -159,6 +159,7 @@ namespace RunCommandHunt.Engine.Readers.Formats
             return RowStatus.Row;
         }
 
+        [MethodImpl(Hot.Optimize)]
         ReadOnlySpan<byte> RowPrefilter.IRawRow.Field(int column, out bool escaped)
         {
             if ((uint)column >= (uint)fieldCount || column >= columnCount)
