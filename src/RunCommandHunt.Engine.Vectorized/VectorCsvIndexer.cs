@@ -199,6 +199,17 @@ namespace RunCommandHunt.Engine.Vectorized
                     p = padded;
                 }
                 Classify(p, delimiter, narrow, out ulong q, out ulong d, out ulong br);
+                if ((q | carry) == 0)
+                {
+                    // No quote and outside quotes: the delimiters and line breaks are the structure.
+                    if (k > 0) anomalies[k - 1] = previous | ((pendingClose & ~(d | br)) << 63);
+                    pendingClose = 0;
+                    previous = 0;
+                    opener = (d | br) >> 63;
+                    separators[k] = d;
+                    rowEnds[k] = br;
+                    continue;
+                }
 
                 // Inclusive prefix XOR of the quotes: bit i set when byte i is inside quotes (an opening quote counts
                 // as inside, a closing one as outside).
