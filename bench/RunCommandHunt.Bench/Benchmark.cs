@@ -254,7 +254,7 @@ namespace RunCommandHunt.Bench
                 Say($"    {"stage",-54} {"wall s",7} {"cpu s",6} {"alloc MiB",10} {"live MiB",9} {"GC s",6} {"rows",13}");
                 foreach (var s in profile.Stages)
                     Say($"    {s.Name,-54} {s.Seconds,7:0.00} {s.CpuSeconds,6:0.00} {Mib(s.AllocatedBytes),10} {Mib(s.LiveHeapBytes),9} {s.GcPauseSeconds,6:0.00} {s.Rows,13:N0}{(s.Note.Length > 0 ? " " + s.Note : "")}");
-                var hunt = profile.Stages.Take(7).ToList();
+                var hunt = profile.Stages.Where(x => !x.Name.StartsWith("experiment:", StringComparison.Ordinal)).ToList();
                 var pipeline = module.Result.Figures.FirstOrDefault(f => f.Name == "pipeline");
                 Say($"    hunt stages: {hunt.Sum(x => x.Seconds):0.00} s wall, {hunt.Sum(x => x.CpuSeconds):0.00} s CPU; the module's pipeline: " +
                     $"{module.Result.HuntSeconds:0.00} s wall, {pipeline?.CpuSeconds ?? 0:0.00} s CPU, of which JIT {pipeline?.JitSeconds ?? 0:0.00} s ({pipeline?.JitMethods ?? 0:N0} methods; " +

@@ -23,15 +23,19 @@ namespace RunCommandHunt.Engine.Readers.Formats
 
         private static readonly Func<CsvIndexer>? Factory = LoadFactory();
 
-        /// <summary>Whether this process has the vectorised index (for -Verbose and the benchmark).</summary>
-        public static bool Available => Factory != null;
-
-        /// <summary>Off: readers parse every row themselves (for measuring what the index brings, in one process).</summary>
-        internal static bool Enabled { get; set; } = true;
+        /// <summary>Set to 0 (or off), readers parse every row themselves: to measure what the index brings (the
+        /// benchmark's engine profile does), or to rule it out. Read when a file is opened.</summary>
+        public const string SwitchVariable = "RUNCOMMANDHUNT_CSV_INDEX";
 
         /// <summary>A new indexer for one reader (it keeps the masks of that reader's buffer), or null.</summary>
         public static CsvIndexer? Create(byte delimiter) =>
-            Factory == null || !Enabled || !CanIndex(delimiter) ? null : Factory();
+            Factory == null || !CanIndex(delimiter) || SwitchedOff() ? null : Factory();
+
+        private static bool SwitchedOff()
+        {
+            var value = Environment.GetEnvironmentVariable(SwitchVariable)?.Trim();
+            return value == "0" || string.Equals(value, "off", StringComparison.OrdinalIgnoreCase);
+        }
 
         /// <summary>A delimiter the masks can tell from quotes, line breaks and the padding after the buffer's end.</summary>
         internal static bool CanIndex(byte delimiter) =>

@@ -127,7 +127,7 @@ namespace RunCommandHunt.Engine.Readers.Formats
         /// <summary>Tests turn the structural index off to check it against the row parsers.</summary>
         internal bool UseIndex { get; set; } = true;
 
-        /// <summary>Whether rows are found from the vectorised index (for tests and -Verbose).</summary>
+        /// <summary>Whether rows are found from the vectorised index (for tests).</summary>
         internal bool Indexed => indexer != null && UseIndex;
 
         /// <summary>Rows the index gave (the others were parsed row by row), for tests: the index must be used.</summary>
