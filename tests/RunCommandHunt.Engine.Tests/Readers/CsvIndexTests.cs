@@ -125,6 +125,16 @@ namespace RunCommandHunt.Engine.Tests.Readers
             }
         }
 
+        [Theory]
+        [InlineData("0", true)]
+        [InlineData(" off ", true)]
+        [InlineData("OFF", true)]
+        [InlineData("1", false)]
+        [InlineData("", false)]
+        [InlineData(null, false)]
+        public void Switch_ShouldTurnTheIndexOffOnlyWhenSetTo0OrOff(string? value, bool off) =>
+            Assert.Equal(off, CsvIndexer.IsSwitchOff(value));
+
         // ------------------------------------------------------------------ the masks
 
         [Fact]

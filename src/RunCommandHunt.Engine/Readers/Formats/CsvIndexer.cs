@@ -29,11 +29,11 @@ namespace RunCommandHunt.Engine.Readers.Formats
 
         /// <summary>A new indexer for one reader (it keeps the masks of that reader's buffer), or null.</summary>
         public static CsvIndexer? Create(byte delimiter) =>
-            Factory == null || !CanIndex(delimiter) || SwitchedOff() ? null : Factory();
+            Factory == null || !CanIndex(delimiter) || IsSwitchOff(Environment.GetEnvironmentVariable(SwitchVariable)) ? null : Factory();
 
-        private static bool SwitchedOff()
+        internal static bool IsSwitchOff(string? value)
         {
-            var value = Environment.GetEnvironmentVariable(SwitchVariable)?.Trim();
+            value = value?.Trim();
             return value == "0" || string.Equals(value, "off", StringComparison.OrdinalIgnoreCase);
         }
 
