@@ -125,6 +125,25 @@ namespace RunCommandHunt.Engine.Tests.Readers
             }
         }
 
+        [Fact]
+        public void Index_WhenFileSmallerThanItsThreshold_ShouldNotBeUsed()
+        {
+            using var dir = new TempDir();
+            var path = dir.Write("t.csv", "A,B,C\n" + string.Concat(Enumerable.Repeat("1,\"x,y\",3\n", 50)), new UTF8Encoding(false));
+            long size = new System.IO.FileInfo(path).Length;
+            foreach (var (threshold, indexed) in new[] { (size + 1, false), (size, true), (1L << 20, false) })
+            {
+                using var source = new CsvRowSource(EvidenceStream.Open(path)) { IndexMinBytes = threshold };
+                var needed = new bool[3];
+                var values = new string?[3];
+                int rows = 0;
+                while (source.Next(needed, values, new RowOutcome()) == RowStatus.Row) rows++;
+                Assert.Equal(50, rows);
+                Assert.Equal(indexed, source.Indexed);
+                Assert.Equal(indexed ? 50 : 0, source.RowsFromIndex);
+            }
+        }
+
         [Theory]
         [InlineData("0", true)]
         [InlineData(" off ", true)]

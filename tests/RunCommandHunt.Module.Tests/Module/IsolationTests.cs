@@ -122,24 +122,36 @@ Import-Module {Quote(ModuleHost.Manifest)} -ErrorAction Stop
         [Fact]
         public void Import_WhenLoaded_ShouldIsolateDependenciesAndLeaveWhatThePlatformShipsToIt()
         {
+            // A 1 MiB AzureActivity export (the index's threshold): the two-VM case's rows after ~12,000 unrelated ones.
+            using var big = new TempDir();
+            var rows = File.ReadAllLines(Path.Combine(_evidence.Path, "AzureActivity.csv"));
+            var filler = rows.Single(l => l.EndsWith(",c0", StringComparison.Ordinal));
+            big.Write("AzureActivity.csv", string.Join("\n", new[] { rows[0] }.Concat(Enumerable.Repeat(filler, 12_000)).Concat(rows.Skip(1))) + "\n");
+            Assert.True(new FileInfo(Path.Combine(big.Path, "AzureActivity.csv")).Length >= 1 << 20);
             using var host = new ModuleHost();
             var r = host.Run(@"
-$null = Get-RunCommandOperation -Path $d
+$small = @(Get-RunCommandOperation -Path $d | ForEach-Object CorrelationId) -join ','
+$large = @(Get-RunCommandOperation -Path $b | ForEach-Object CorrelationId) -join ','
 $mine = @([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($_).Name -eq 'RunCommandHunt' })
 [pscustomobject]@{
     Names = @($mine | ForEach-Object { $_.GetName().Name } | Sort-Object) -join ','
     Outside = @($mine | Where-Object { -not $_.Location.StartsWith((Join-Path $m 'dependencies')) } | ForEach-Object Location) -join ','
     Json = [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext([System.Text.Json.JsonDocument].Assembly).Name
     Model = [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext([RunCommandHunt.RunCommandOperation].Assembly).Name
-}", new Dictionary<string, object?> { ["d"] = _evidence.Path, ["m"] = ModuleHost.ModuleDir });
+    Small = $small
+    Large = $large
+}", new Dictionary<string, object?> { ["d"] = _evidence.Path, ["b"] = big.Path, ["m"] = ModuleHost.ModuleDir });
             Assert.Null(r.Terminating);
             var o = r.Output.Single();
             var names = o.Properties["Names"].Value.ToString()!.Split(',');
             Assert.Contains("RunCommandHunt.Engine", names);
             Assert.Contains("Azure.Core", names);
             Assert.Contains("Azure.Identity", names);
-            // The engine's vector kernels (net8.0): asked for by the engine when it read the CSV, loaded beside it.
+            // The engine's vector kernels (net8.0): asked for by the engine when it read the 1 MiB CSV, loaded beside
+            // it; the rows they found are the small file's.
             Assert.Contains("RunCommandHunt.Engine.Vectorized", names);
+            Assert.NotEqual("", o.Properties["Small"].Value);
+            Assert.Equal(o.Properties["Small"].Value, o.Properties["Large"].Value);
             // dependencies/ also holds what the build copied for Windows PowerShell; PowerShell 7 ships those itself.
             Assert.DoesNotContain("System.Management.Automation", names);
             Assert.DoesNotContain("System.Text.Json", names);

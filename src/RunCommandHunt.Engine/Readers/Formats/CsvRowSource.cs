@@ -47,8 +47,10 @@ namespace RunCommandHunt.Engine.Readers.Formats
         private bool[] fieldEscaped = Array.Empty<bool>();
         // The last row came from the index: fieldEnd holds where each field's delimiter is, fieldStart is not set.
         private bool fromIndex;
-        // Rows in the common form are found from a vectorised index of the buffer (PowerShell 7.4+); null elsewhere.
-        private readonly CsvIndexer? indexer;
+        // Rows in the common form are found from a vectorised index of the buffer (PowerShell 7.4+); null elsewhere,
+        // and until the first row is asked for (see IndexMinBytes).
+        private CsvIndexer? indexer;
+        private bool indexChosen;
 
         private enum ErrorKind { None, Unterminated, TextAfterQuote }
 
@@ -77,7 +79,6 @@ namespace RunCommandHunt.Engine.Readers.Formats
             fieldEnd = new int[columnCount];
             fieldEscaped = new bool[columnCount];
             Columns = new ColumnSet(header);
-            indexer = CsvIndexer.Create(delim);
 
             bool portal = header.Exists(h => h.TrimEnd().EndsWith(" [UTC]", StringComparison.OrdinalIgnoreCase));
             Format = Describe(portal ? EvidenceFormats.PortalCsv : EvidenceFormats.Csv,
@@ -101,7 +102,6 @@ namespace RunCommandHunt.Engine.Readers.Formats
             fieldEscaped = new bool[columnCount];
             Columns = first.Columns;
             Format = first.Format;
-            indexer = CsvIndexer.Create(delim);
             this.line = line;
             bufferOffset = offset;
             Fill(0);
@@ -127,7 +127,14 @@ namespace RunCommandHunt.Engine.Readers.Formats
         /// <summary>Tests turn the structural index off to check it against the row parsers.</summary>
         internal bool UseIndex { get; set; } = true;
 
-        /// <summary>Whether rows are found from the vectorised index (for tests).</summary>
+        /// <summary>
+        /// Files smaller than this are parsed row by row: the index saves a fraction of a nanosecond per byte and its
+        /// kernels cost a few milliseconds of compilation at their first use, which a hunt over a few small exports
+        /// (samples/, the first result of a session) would only pay. Tests set it to 0.
+        /// </summary>
+        internal long IndexMinBytes { get; set; } = 1 << 20;
+
+        /// <summary>Whether rows are found from the vectorised index (for tests; known once a row was asked for).</summary>
         internal bool Indexed => indexer != null && UseIndex;
 
         /// <summary>Rows the index gave (the others were parsed row by row), for tests: the index must be used.</summary>
@@ -223,6 +230,11 @@ namespace RunCommandHunt.Engine.Readers.Formats
                     if (pos < len && buf[pos] == (byte)'\n') pos++;
                     line++;
                     continue;
+                }
+                if (!indexChosen)
+                {
+                    indexChosen = true;
+                    if (UseIndex && TotalBytes >= IndexMinBytes) indexer = CsvIndexer.Create(delim);
                 }
                 if (indexer != null && UseIndex)
                 {
