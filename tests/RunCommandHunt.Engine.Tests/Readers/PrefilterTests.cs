@@ -34,13 +34,16 @@ namespace RunCommandHunt.Engine.Tests.Readers
             Gen.Frequency((40, Gen.Char['a', 'z']), (2, Gen.Const(',')), (1, Gen.Const('"')), (1, Gen.Const('\n')), (1, Gen.Const('\r'))).Array[0, 600].Select(c => new string(c)));
 
         [Fact]
-        public void CsvRows_WhenFastPathOn_ShouldReadEveryRowAsTheGeneralParser()
+        public void CsvRows_WhenFastPathsOn_ShouldReadEveryRowAsTheGeneralParser()
         {
+            // The well-formed-row parser and the vectorised index (Readers/CsvIndexTests.cs has more of it).
             Gen.Select(CsvText, Gen.Int[64, 300]).Sample((body, buffer) =>
             {
                 using var dir = new TempDir();
                 var path = dir.Write("t.csv", "A,B,C\n" + body, new UTF8Encoding(false));
-                Assert.Equal(ParseAll(path, CsvParser.General, buffer), ParseAll(path, CsvParser.WellFormed, buffer));
+                var general = ParseAll(path, CsvParser.General, buffer);
+                Assert.Equal(general, ParseAll(path, CsvParser.WellFormed, buffer));
+                Assert.Equal(general, ParseAll(path, CsvParser.Indexed, buffer));
             }, iter: 3000);
         }
 

@@ -243,15 +243,7 @@ namespace RunCommandHunt.Engine.Readers.Formats
                     {
                         fromIndex = true;
                         // Rows taken from the index hold no line break inside quotes: one line each.
-                        fieldCount = count;
-                        rowLine = line;
-                        rowEndedAtEof = false;
-                        rowStart = pos;
-                        rowEnd = end;
-                        error = ErrorKind.None;
-                        errorValue = null;
-                        line++;
-                        pos = end;
+                        TakeWholeRow(count, end, 1);
                         RowsFromIndex++;
                         break;
                     }
@@ -402,16 +394,24 @@ namespace RunCommandHunt.Engine.Readers.Formats
                 p = (int)(at - b);
             }
 
-            fieldCount = field;
+            TakeWholeRow(field, p, (crossed ? CountNewlines(pos, quotedEnd) : 0) + 1);
+            return true;
+        }
+
+        /// <summary>The row at pos, whole in the buffer and well formed, ends at <paramref name="end"/> (after its line
+        /// break) and spans <paramref name="lines"/> lines.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void TakeWholeRow(int fields, int end, long lines)
+        {
+            fieldCount = fields;
             rowLine = line;
             rowEndedAtEof = false;
             rowStart = pos;
-            rowEnd = p;
+            rowEnd = end;
             error = ErrorKind.None;
             errorValue = null;
-            line += (crossed ? CountNewlines(pos, quotedEnd) : 0) + 1;
-            pos = p;
-            return true;
+            line += lines;
+            pos = end;
         }
 
         private const ulong Quotes = 0x2222222222222222UL;
