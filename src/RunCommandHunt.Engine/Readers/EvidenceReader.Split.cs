@@ -14,6 +14,9 @@ namespace RunCommandHunt.Engine.Readers
         /// <summary>Plain UTF-8 CSV files at least this large are read in two halves at once (when there are two cores).</summary>
         internal long SplitMinBytes { get; set; } = 64L << 20;
 
+        /// <summary>CSV files at least this large are read with the vectorised structural index (CsvRowSource.IndexMinBytes).</summary>
+        internal long CsvIndexMinBytes { get; set; } = CsvRowSource.DefaultIndexMinBytes;
+
         /// <summary>
         /// The second half of a large CSV file, read on another core while the caller reads the first half up to where
         /// this one began (the first line break after the middle). That point is a row boundary unless a quoted field
@@ -58,7 +61,7 @@ namespace RunCommandHunt.Engine.Readers
                     var stream = EvidenceStream.Open(source.Path);
                     var input = new FileStream(source.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16, FileOptions.SequentialScan);
                     input.Position = first.Stream.BomLength + middle;
-                    using (var half = new CsvRowSource(stream, first, input, middle, line: 1))
+                    using (var half = new CsvRowSource(stream, first, input, middle, line: 1) { IndexMinBytes = first.IndexMinBytes })
                     {
                         var rows = new FileRows<T>(reader, log, half, stats, binding, prefilter, keep, map, stop.Token, reportProgress: false,
                             onCheck: s => { if (self != null) Interlocked.Exchange(ref self.bytesDone, ((CsvRowSource)s).Offset - middle); });

@@ -271,6 +271,7 @@ namespace RunCommandHunt.Engine.Readers
                     throw new EvidenceException($"{file.Path} is a {file.Table} file; it cannot be read as {table}", file.Path) { Reason = "WrongTable" };
                 this.reader = reader;
                 source = RowSources.Open(file.Path, reader.log);
+                if (source is CsvRowSource csv) csv.IndexMinBytes = reader.CsvIndexMinBytes;
                 stats = new FileReadStatistics(file.Path, table, source.Format);
                 lock (reader.statistics) reader.statistics.Add(stats);
                 try

@@ -45,14 +45,15 @@ namespace RunCommandHunt.Engine.Tests.Readers
             var eventPaths = Deal(dir, "DeviceEvents", files, copies);
             var fileEventPaths = Deal(dir, "DeviceFileEvents", 1, 1);
 
-            var one = new EvidenceReader(new CollectingLog()) { MaxParallelFiles = 1, SplitMinBytes = long.MaxValue };
+            var one = new EvidenceReader(new CollectingLog()) { MaxParallelFiles = 1, SplitMinBytes = long.MaxValue, CsvIndexMinBytes = long.MaxValue };
             var expectedOps = OperationBuilder.Build(one.ReadAzureActivity(one.Resolve(activityPaths, EvidenceTable.AzureActivity), RelevanceFilters.AzureActivity(mode)), mode).ToList();
             var fileEvents = one.ReadDeviceFileEvents(one.Resolve(fileEventPaths, EvidenceTable.DeviceFileEvents), RelevanceFilters.DeviceFileEvents(mode)).ToList();
             var expectedFold = DeviceEventFold.Of(one.ReadDeviceEvents(one.Resolve(eventPaths, EvidenceTable.DeviceEvents), RelevanceFilters.DeviceEvents(mode)), mode);
             var expected = ScriptExecutionCorrelator.Correlate(expectedOps, fileEvents, expectedFold, Array.Empty<DeviceProcessEventRecord>()).ToList();
 
             var log = new CollectingLog();
-            var folding = new EvidenceReader(log) { MaxParallelFiles = 4, SplitMinBytes = halves ? 1 : long.MaxValue };
+            // The folding reads also take their rows from the CSV index (the plain read above parses them row by row).
+            var folding = new EvidenceReader(log) { MaxParallelFiles = 4, SplitMinBytes = halves ? 1 : long.MaxValue, CsvIndexMinBytes = 0 };
             var ops = folding.FoldAzureActivity(folding.Resolve(activityPaths, EvidenceTable.AzureActivity), RelevanceFilters.AzureActivity(mode),
                 new OperationFold(mode)).Build().ToList();
             var fold = folding.FoldDeviceEvents(folding.Resolve(eventPaths, EvidenceTable.DeviceEvents), RelevanceFilters.DeviceEvents(mode),

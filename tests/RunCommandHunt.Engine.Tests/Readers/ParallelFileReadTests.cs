@@ -54,7 +54,7 @@ namespace RunCommandHunt.Engine.Tests.Readers
             for (int i = 0; i < 20000; i++) sb.Append($"2023-06-09T10:00:00Z,vm{i},script{i}.ps1,RunCommandExtension.exe\n");
             var path = dir.Write("DeviceFileEvents.csv", sb.ToString());
             var log = new CollectingLog();
-            var reader = new EvidenceReader(log) { ProgressIntervalMs = 0, SplitMinBytes = 1, MaxParallelFiles = 2 };
+            var reader = new EvidenceReader(log) { ProgressIntervalMs = 0, SplitMinBytes = 1, MaxParallelFiles = 2, CsvIndexMinBytes = 0 };
             var records = reader.ReadDeviceFileEvents(reader.Resolve(new[] { path }, EvidenceTable.DeviceFileEvents)).ToList();
 
             Assert.Equal(20000, records.Count);

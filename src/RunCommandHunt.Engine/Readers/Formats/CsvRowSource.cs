@@ -132,7 +132,9 @@ namespace RunCommandHunt.Engine.Readers.Formats
         /// kernels cost a few milliseconds of compilation at their first use, which a hunt over a few small exports
         /// (samples/, the first result of a session) would only pay. Tests set it to 0.
         /// </summary>
-        internal long IndexMinBytes { get; set; } = 1 << 20;
+        internal long IndexMinBytes { get; set; } = DefaultIndexMinBytes;
+
+        internal const long DefaultIndexMinBytes = 1 << 20;
 
         /// <summary>Whether rows are found from the vectorised index (for tests; known once a row was asked for).</summary>
         internal bool Indexed => indexer != null && UseIndex;
