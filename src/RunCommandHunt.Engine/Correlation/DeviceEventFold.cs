@@ -57,7 +57,11 @@ namespace RunCommandHunt.Engine.Correlation
             foreach (var r in part.runs)
             {
                 if (!runs.TryGetValue(r.Key, out var mine))
-                    runs[(Shared(r.Key.Item1), Shared(r.Key.Item2))] = mine = new ScriptRuns(Shared(r.Value.DeviceName), Shared(r.Value.ScriptName));
+                {
+                    // A list's key is its device and script name (AddDefault): each shared once, for both.
+                    mine = new ScriptRuns(Shared(r.Value.DeviceName), Shared(r.Value.ScriptName));
+                    runs[(mine.DeviceName, mine.ScriptName)] = mine;
+                }
                 foreach (var e in r.Value.Events)
                     mine.Events.Add(new RunEvent(e.Time, e.Command == null ? null : Shared(e.Command), Shared(e.CommandLine), Shared(e.AdditionalFields), Shared(e.DeviceName)));
             }
@@ -124,7 +128,12 @@ namespace RunCommandHunt.Engine.Correlation
             {
                 // Each kept text once: a machine runs a handler's few script names with one command line, again and again.
                 var device = Shared(e.DeviceName);
-                if (!runs.TryGetValue((device, name), out var r)) runs[(device, name)] = r = new ScriptRuns(device, Shared(name));
+                if (!runs.TryGetValue((device, name), out var r))
+                {
+                    // The key holds the list's own shared texts, not this row's copy of the name.
+                    r = new ScriptRuns(device, Shared(name));
+                    runs[(r.DeviceName, r.ScriptName)] = r;
+                }
                 string? command = null;
                 if (e.Command.Length > 0
                     && (e.ActionType.Length == 0 || e.ActionType.Equals("PowerShellCommand", StringComparison.OrdinalIgnoreCase))
